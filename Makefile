@@ -1,0 +1,47 @@
+# edge-harness: `make bench` and `make test` set everything up themselves.
+PYTHON   ?= python3
+VENV     ?= .venv
+TORCH    ?= torch==2.13.0
+# Optional runtimes installed when the platform has wheels for them (each on its own, so a
+# missing wheel skips that backend instead of failing the set-up).
+OPTIONAL ?= openvino executorch loadgen energy
+ARGS     ?=
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.setup-stamp
+
+.PHONY: help setup bench test lint compare clean
+
+help:  ## List the targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@echo '  Variables: TORCH="$(TORCH)" OPTIONAL="$(OPTIONAL)" ARGS="hydra overrides"'
+
+setup: $(STAMP)  ## Create .venv: torch from $$TORCH first, then the harness and optional runtimes
+
+$(STAMP): pyproject.toml Makefile
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@echo "$(TORCH)" > $(VENV)/constraints.txt
+	@echo "[setup] installing $(TORCH)"
+	@$(BIN)/pip install -q "$(TORCH)"
+	@$(BIN)/python -c "import torch" || { echo "[setup] torch did not install; set TORCH=..."; exit 1; }
+	@echo "[setup] installing edge-harness with its dev tools"
+	@$(BIN)/pip install -q -c $(VENV)/constraints.txt -e ".[dev]"
+	@$(BIN)/python -c "import harness, onnxruntime, hydra" || { echo "[setup] core install failed"; exit 1; }
+	@for extra in $(OPTIONAL); do \
+	  echo "[setup] optional runtime: $$extra"; \
+	  $(BIN)/pip install -q -c $(VENV)/constraints.txt -e ".[$$extra]" \
+	    || echo "[setup] '$$extra' has no wheel for this platform: its backend will be skipped"; \
+	done
+	@touch $@
+
+bench: setup  ## Run the default sweep (override with ARGS="model=kws quant=int8_static")
+	$(BIN)/harness-bench experiment=default $(ARGS)
+
+test: setup  ## Run the test suite
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: setup  ## ruff over the package and tests
+	$(BIN)/ruff check harness tests
+
+clean:  ## Remove the virtual environment, the model cache and the results
+	rm -rf $(VENV) models/.cache results/*/ .pytest_cache .ruff_cache

@@ -1,0 +1,43 @@
+"""What a backend loads: an exported or quantised model in one format and precision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """One model input or output: name, shape with the batch first, numpy dtype name."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str = "float32"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A model ready for a backend: format ("onnx", "torch"), precision, file and hash."""
+
+    format: str
+    precision: str
+    inputs: tuple[TensorSpec, ...]
+    path: Path | None = None
+    sha256: str = ""
+    size_bytes: int = 0
+    cache_hit: bool = False
+    module: Any = field(default=None, compare=False, repr=False)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def describe(self) -> dict[str, Any]:
+        """Return the provenance fields that go into a run record."""
+        return {
+            "format": self.format,
+            "precision": self.precision,
+            "path": str(self.path) if self.path else None,
+            "sha256": self.sha256,
+            "size_bytes": self.size_bytes,
+            "cache_hit": self.cache_hit,
+            **{k: v for k, v in self.meta.items() if isinstance(v, (str, int, float, bool))},
+        }

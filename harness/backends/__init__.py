@@ -1,0 +1,1 @@
+"""Backends: one module each, discovered through the `harness.backends` entry-point group."""

@@ -1,0 +1,101 @@
+"""The backend contract: load an artifact into a session; capabilities are class flags."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from harness.artifact import Artifact
+from harness.config import TargetConfig
+from harness.errors import ConfigError, UnsupportedError
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Whether something can run here and, if not, why and what to do."""
+
+    available: bool
+    reason: str = ""
+
+
+@dataclass
+class NoOptions:
+    """Options of a backend that takes none."""
+
+
+class Session(ABC):
+    """A loaded model: run inputs, wait for the device, describe itself, release resources."""
+
+    @abstractmethod
+    def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+        """Run one inference and return the outputs as host numpy arrays."""
+
+    def synchronize(self) -> None:
+        """Wait until queued device work is done (a no-op for synchronous CPU runtimes)."""
+
+    @abstractmethod
+    def describe(self) -> dict[str, Any]:
+        """Return provenance: runtime version, device, providers actually used, threads."""
+
+    def close(self) -> None:
+        """Release the session's resources; the session is unusable afterwards."""
+
+
+class Backend(ABC):
+    """A runtime on a device. Subclasses set the capability flags and implement `load`."""
+
+    name: ClassVar[str]
+    formats: ClassVar[tuple[str, ...]]  # artifact formats accepted, preferred first
+    precisions: ClassVar[frozenset[str]] = frozenset({"fp32", "int8_dynamic", "int8_static"})
+    needs_sync: ClassVar[bool] = False  # device work is asynchronous; time after synchronize()
+    device_resident_io: ClassVar[bool] = False  # inputs can live on the device between runs
+    extra: ClassVar[str] = ""  # pip extra that installs the runtime
+    options_cls: ClassVar[type] = NoOptions
+
+    def __init__(self, target: TargetConfig) -> None:
+        self.target = target
+        self.options = self.parse_options(target.options)
+
+    @classmethod
+    def parse_options(cls, raw: Any) -> Any:
+        """Return the backend's options dataclass; unknown keys and wrong types are ConfigErrors."""
+        try:
+            merged = OmegaConf.merge(OmegaConf.structured(cls.options_cls), raw or {})
+            return OmegaConf.to_object(merged)
+        except OmegaConfBaseException as exc:
+            valid = ", ".join(cls.options_cls.__dataclass_fields__) or "(none)"
+            raise ConfigError(
+                f"Bad option for backend '{cls.name}': {str(exc).splitlines()[0]}",
+                f"Valid target.options keys for {cls.name}: {valid}.",
+            ) from exc
+
+    @classmethod
+    def version(cls) -> str:
+        """Return the runtime's version string."""
+        return "unknown"
+
+    def probe(self) -> Probe:
+        """Return whether the target's device is present here (override for accelerators)."""
+        return Probe(True)
+
+    def check(self, artifact: Artifact) -> None:
+        """Raise UnsupportedError unless the backend accepts the artifact's format and precision."""
+        if artifact.format not in self.formats:
+            raise UnsupportedError(
+                f"Backend '{self.name}' cannot load '{artifact.format}' artifacts.",
+                f"It accepts: {', '.join(sorted(self.formats))}.",
+            )
+        if artifact.precision not in self.precisions:
+            raise UnsupportedError(
+                f"Backend '{self.name}' does not support precision '{artifact.precision}'.",
+                f"It supports: {', '.join(sorted(self.precisions))}; pick one with quant=...",
+            )
+
+    @abstractmethod
+    def load(self, artifact: Artifact) -> Session:
+        """Return a ready session for the artifact on the target's device."""

@@ -1,0 +1,16 @@
+"""The backend registry: built-ins and plugins alike come through `harness.backends`."""
+
+from __future__ import annotations
+
+from harness.backends.base import Backend
+from harness.config import TargetConfig
+from harness.registry import Registry
+
+BACKENDS: Registry[Backend] = Registry("backend", Backend, group="harness.backends")
+BACKENDS.register("onnxruntime", "harness.backends.onnxruntime_backend:OnnxRuntimeBackend")
+BACKENDS.register("torch", "harness.backends.torch_backend:TorchBackend")
+
+
+def create_backend(target: TargetConfig) -> Backend:
+    """Return the configured backend instance (its options already validated)."""
+    return BACKENDS.get(target.backend)(target)

@@ -1,0 +1,47 @@
+"""Entry points: `harness-bench` (Hydra; one run or a multirun sweep)."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from harness.config import register_configs
+from harness.errors import HarnessError
+
+CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+
+
+def config_to_dict(cfg: DictConfig) -> dict:
+    """Return the resolved job config (without the hydra node) as plain JSON types."""
+    data = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
+    data.pop("hydra", None)
+    return data
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
+def _bench(cfg: DictConfig) -> str:
+    from harness import progress
+    from harness.runner import run_and_record
+
+    bench_cfg = OmegaConf.to_object(cfg)
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    record = run_and_record(bench_cfg, config_to_dict(cfg), out_dir)
+    progress.report_run(record, HydraConfig.get().job.get("num"))
+    return record.status.value
+
+
+def bench() -> None:
+    """Console script `harness-bench`: compose the config with Hydra and run it."""
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    register_configs()
+    try:
+        _bench()
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

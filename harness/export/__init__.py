@@ -1,0 +1,1 @@
+"""Export: torch modules to checked, shape-inferred, cached ONNX files."""

@@ -1,0 +1,97 @@
+"""torch -> ONNX through the dynamo exporter, checked against torch and cached by content hash."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+
+from harness.artifact import Artifact
+from harness.cache import ArtifactCache, content_hash
+from harness.config import ModelConfig
+from harness.errors import ModelError
+from harness.models.source import LoadedModel
+
+EXPORT_BATCH = 2  # a batch of 2 keeps the exporter from specialising the batch dimension to 1
+
+
+def library_versions() -> dict[str, str]:
+    """Return the versions that change what the exporter writes."""
+    import onnxscript
+
+    return {"torch": torch.__version__, "onnx": onnx.__version__,
+            "onnxscript": onnxscript.__version__}
+
+
+def export_key(model: LoadedModel, cfg: ModelConfig) -> str:
+    """Return the cache key: architecture, weights, input specs, export settings, versions."""
+    specs = [(s.name, list(s.shape[1:]), s.dtype) for s in model.inputs]
+    return content_hash(
+        "onnx-export/1", model.name, model.weights_sha256, specs, cfg.opset, cfg.dynamic_batch,
+        library_versions(),
+    )
+
+
+def _example(model: LoadedModel, batch: int) -> tuple[torch.Tensor, ...]:
+    gen = torch.Generator().manual_seed(0)
+    return tuple(torch.randn((batch, *s.shape[1:]), generator=gen) for s in model.inputs)
+
+
+def _write(model: LoadedModel, cfg: ModelConfig, path: Path) -> dict[str, Any]:
+    batch = EXPORT_BATCH if cfg.dynamic_batch else model.inputs[0].shape[0]
+    example = _example(model, batch)
+    dims = None
+    if cfg.dynamic_batch:
+        batch_dim = torch.export.Dim("batch", min=1, max=65536)
+        dims = tuple({0: batch_dim} for _ in model.inputs)
+    try:
+        for name in ("onnxscript", "torch.onnx", "onnx_ir"):  # their INFO lines drown the table
+            logging.getLogger(name).setLevel(logging.WARNING)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                model.module, example, str(path), dynamo=True, opset_version=cfg.opset,
+                input_names=[s.name for s in model.inputs], output_names=["output"],
+                dynamic_shapes=dims, verbose=False, external_data=False,
+            )
+        onnx.checker.check_model(str(path), full_check=True)
+        onnx.shape_inference.infer_shapes_path(str(path), str(path), check_type=True)
+    except Exception as exc:  # the exporter raises many types; all mean "this model did not export"
+        raise ModelError(
+            f"Exporting '{model.name}' to ONNX (opset {cfg.opset}) failed: {exc}".splitlines()[0],
+            "Try another opset (model.opset=17) or check that the model is traceable by "
+            "torch.export.",
+        ) from exc
+    return {"opset": cfg.opset, "max_abs_diff_vs_torch": _check(model, path, example)}
+
+
+def _check(model: LoadedModel, path: Path, example: tuple[torch.Tensor, ...]) -> float:
+    with torch.inference_mode():
+        expected = model.module(*example)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    feeds = {s.name: t.numpy() for s, t in zip(model.inputs, example, strict=True)}
+    got = session.run(None, feeds)[0]
+    return float(np.max(np.abs(got - expected.numpy())))
+
+
+def export_onnx(model: LoadedModel, cfg: ModelConfig, cache: ArtifactCache) -> Artifact:
+    """Return the model's fp32 ONNX artifact, exporting it unless the cache already has it."""
+    cached = cache.get_or_build(
+        "onnx", export_key(model, cfg), "model.onnx", lambda p: _write(model, cfg, p)
+    )
+    diff = cached.meta["max_abs_diff_vs_torch"]
+    if diff > cfg.export_atol * 100:
+        raise ModelError(
+            f"The ONNX export of '{model.name}' differs from torch by {diff:.3g} (max abs).",
+            "The exporter changed the model's meaning; try another opset or report it.",
+        )
+    return Artifact(
+        format="onnx", precision="fp32", inputs=model.inputs, path=cached.path,
+        sha256=cached.sha256, size_bytes=cached.size_bytes, cache_hit=cached.hit, meta=cached.meta,
+    )

@@ -1,0 +1,71 @@
+"""Hydra callbacks: check the results folder before a sweep, count its runs, summarise it after."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from harness import progress
+from harness.records.schema import Status
+from harness.report.summary import write_summary
+
+
+def count_jobs(config: DictConfig) -> int:
+    """Return the number of jobs the basic sweeper will launch (sweep params × overrides)."""
+    params = config.hydra.sweeper.get("params") or {}
+    merged = {f"{k}": f"{k}={v}" for k, v in params.items()}
+    for override in config.hydra.overrides.task:
+        merged[override.split("=", 1)[0].lstrip("+~")] = override
+    total = 1
+    for parsed in OverridesParser.create().parse_overrides(list(merged.values())):
+        if parsed.is_sweep_override():
+            total *= len(list(parsed.sweep_string_iterator()))
+    return total
+
+
+def ensure_writable(folder: Path) -> None:
+    """Exit with a one-paragraph message when results cannot be written to `folder`."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        print(f"error: Cannot write results to {folder}: {exc.strerror}. Make the folder "
+              "writable, or choose another with results_dir=PATH.", file=sys.stderr)
+        sys.exit(2)
+
+
+class SweepSummary(Callback):
+    """Prints the results table and writes summary.md/csv at the end of a run or sweep."""
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Check the run folder is writable before any work."""
+        ensure_writable(Path(config.hydra.run.dir))
+        progress.start_sweep(1)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Check the sweep folder is writable and count the jobs for the progress bar."""
+        ensure_writable(Path(config.hydra.sweep.dir))
+        progress.start_sweep(count_jobs(config))
+
+    def on_run_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Summarise the single run's folder."""
+        self._finish(Path(config.hydra.run.dir))
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Summarise the sweep folder; exit non-zero when nothing succeeded but something failed."""
+        self._finish(Path(config.hydra.sweep.dir))
+
+    @staticmethod
+    def _finish(folder: Path) -> None:
+        records = write_summary(folder)
+        statuses = {r.status for r in records}
+        print(f"Records, summary.md and summary.csv in {folder}", file=sys.stderr)
+        if Status.failed in statuses and Status.ok not in statuses:
+            sys.exit(1)

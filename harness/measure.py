@@ -1,0 +1,84 @@
+"""The timed part of a run: idle baseline, scenario trials with the meter in the same window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from harness.energy.base import EnergyMeter, EnergyReading, NullMeter
+from harness.energy.config import MeterConfig
+from harness.energy.method import idle_baseline, required_window_s, summarise_energy
+from harness.scenarios.config import ScenarioConfig
+from harness.scenarios.overhead import measure_overhead_ns
+from harness.scenarios.runner import run_scenario
+from harness.scenarios.session import Session
+from harness.stats import percentile, trial_spread
+
+Inputs = dict[str, np.ndarray]
+
+
+class MeterWindow:
+    """Context manager for the scenario's timed region: begin/end the meter, keep the readings."""
+
+    def __init__(self, meter: EnergyMeter) -> None:
+        self.meter = meter
+        self.readings: list[EnergyReading] = []
+
+    def __enter__(self) -> MeterWindow:
+        self.meter.begin()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.readings = self.meter.end()
+
+
+def overhead_ns(cfg: ScenarioConfig) -> float:
+    """Return the harness loop's own median cost per query on a null session (ns)."""
+    short = replace(cfg, min_count=20000, min_duration_s=0.05, max_count=200000,
+                    max_duration_s=0.25)
+    return measure_overhead_ns(short)
+
+
+def measure(
+    load: Callable[[], Session],
+    session: Session,
+    samples: Sequence[Inputs],
+    cfg: ScenarioConfig,
+    meter: EnergyMeter,
+    meter_cfg: MeterConfig,
+    log_dir: Path,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return (scenario fields, energy fields) for cfg.trials trials, a fresh session per trial."""
+    metered = not isinstance(meter, NullMeter)
+    idle = None
+    if metered and meter_cfg.idle_baseline_s > 0:
+        idle = idle_baseline(meter, meter_cfg.idle_baseline_s)
+    cfg = replace(cfg, min_duration_s=required_window_s(cfg.min_duration_s, meter))
+    cfg = replace(cfg, max_duration_s=max(cfg.max_duration_s, cfg.min_duration_s))
+    results, windows = [], []
+    for trial in range(cfg.trials):
+        if trial > 0:
+            session.close()
+            session = load()
+        window = MeterWindow(meter)
+        results.append(run_scenario(session, samples, cfg, window, log_dir / f"trial_{trial}"))
+        windows.append(window)
+    session.close()
+    scenario = asdict(results[-1])
+    scenario["harness_overhead_ns_per_query"] = overhead_ns(cfg)
+    if cfg.trials > 1:
+        medians = [percentile(r.latencies_ns, 0.5) for r in results]
+        scenario["trials"] = [asdict(r) for r in results[:-1]] + [{"latest": True}]
+        scenario["trial_spread"] = asdict(trial_spread(medians))
+    energy: dict[str, Any] = {"meter": meter.name}
+    if metered:
+        per_trial = [(w.readings, r.query_count) for w, r in zip(windows, results, strict=True)]
+        last = results[-1]
+        summary = summarise_energy(windows[-1].readings, idle, last.query_count,
+                                   last.sample_count, per_trial, meter.min_window_s)
+        energy.update(asdict(summary), readings=[asdict(r) for r in windows[-1].readings])
+    return scenario, energy

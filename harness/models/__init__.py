@@ -1,0 +1,1 @@
+"""Model sources: turn a model config into a torch module with input specs and optional data."""

@@ -1,0 +1,73 @@
+"""One run, wired: model -> artifact -> quantise -> session -> accuracy -> scenario + energy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from harness.accuracy.evaluate import evaluate
+from harness.backends.registry import create_backend
+from harness.cache import ArtifactCache
+from harness.config import BenchConfig
+from harness.energy.auto import create_meter
+from harness.export.formats import fp32_artifact
+from harness.measure import measure
+from harness.models.inputs import batched_samples, calibration_set, sample_pool
+from harness.models.source import load_model
+from harness.quantise.apply import NEEDS_CALIBRATION, quantise
+from harness.records.builder import RunBuilder
+from harness.scenarios.stability import stability_snapshot
+
+
+def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
+    """Do the run, filling `run` as each phase completes; raises on the first failure."""
+    cache = ArtifactCache(Path(cfg.cache_dir))
+    with run.phase("load_model"):
+        model = load_model(cfg.model, Path(cfg.cache_dir))
+    run.set(model={"name": model.name, "task": model.task, "weights_sha256": model.weights_sha256,
+                   "parameter_count": model.parameter_count,
+                   "inputs": [vars(s) for s in model.inputs]})
+    backend = create_backend(cfg.target)
+    probe = backend.probe()
+    run.set(backend={"name": backend.name, "version": backend.version(), "probe": vars(probe)})
+    if not probe.available:
+        raise SkipRun(f"{cfg.target.name}: {probe.reason}")
+    with run.phase("export"):
+        fp32 = fp32_artifact(model, backend.formats, cfg.model, cache)
+    calib = None
+    if cfg.quant.recipe in NEEDS_CALIBRATION:
+        calib = calibration_set(model, cfg.quant.calibration_size, cfg.seed)
+    with run.phase("quantise"):
+        artifact = quantise(model, fp32, cfg.quant, calib, cache)
+    run.set(artifact={**artifact.describe(), "calibration_indices": calib.indices if calib else []})
+    with run.phase("session_create"):
+        session = backend.load(artifact)
+    try:
+        samples = batched_samples(model, 64, cfg.seed)
+        with run.phase("first_inference"):
+            session.run(samples[0])
+        run.set(backend={**run.fields["backend"], **session.describe()})
+        fidelity_inputs = sample_pool(model, cfg.fidelity_samples, cfg.seed)
+        run.set(accuracy=evaluate(session, model, fidelity_inputs))
+        meter, why = create_meter(cfg.meter)
+        stability = stability_snapshot()
+        try:
+            scenario, energy = measure(lambda: backend.load(artifact), session, samples,
+                                       cfg.scenario, meter, cfg.meter,
+                                       out_dir / "runs" / run.run_id)
+        finally:
+            meter.close()
+        run.set(scenario={**scenario, "stability_before": stability},
+                energy={**energy, "meter_choice": why})
+    finally:
+        session.close()
+
+
+class SkipRun(Exception):
+    """The run cannot happen on this machine (hardware absent); not a failure of the harness."""
+
+
+def describe_failure(exc: BaseException) -> dict[str, Any]:
+    """Return the record fields for an exception: its one-line reason and type."""
+    text = str(exc).strip() or type(exc).__name__
+    return {"reason": text, "error_type": type(exc).__name__}

@@ -1,0 +1,33 @@
+"""Sweep progress in the terminal: one line per finished run with a bar and its headline."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+
+from harness.records.schema import RunRecord, Status
+from harness.report.rows import headline_text
+
+STATE = {"total": 0, "done": 0}
+_STYLE = {Status.ok: "green", Status.failed: "red", Status.skipped: "yellow"}
+
+
+def start_sweep(total: int) -> None:
+    """Reset the counter for a sweep of `total` runs."""
+    STATE.update(total=total, done=0)
+
+
+def report_run(record: RunRecord, job_num: int | None) -> None:
+    """Print one line: progress bar, count, run id, status and headline (or the reason)."""
+    STATE["done"] += 1
+    total = max(STATE["total"], STATE["done"])
+    line = Table.grid(padding=(0, 1))
+    line.add_row(
+        ProgressBar(total=total, completed=STATE["done"], width=20),
+        f"{STATE['done']:>3}/{total:<3}",
+        record.run_id,
+        f"[{_STYLE[record.status]}]{record.status.value}[/]",
+        headline_text(record) if record.status is Status.ok else record.reason[:100],
+    )
+    Console(stderr=True, highlight=False).print(line)

@@ -1,0 +1,1 @@
+"""Quantisation: recipes applied per artifact format, chosen by the recipe enum, cached."""

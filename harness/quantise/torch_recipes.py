@@ -1,0 +1,62 @@
+"""torch-side recipes for the torch backend: eager int8 via FX graph mode (real int8 kernels)."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import torch
+
+from harness.artifact import Artifact
+from harness.cache import content_hash
+from harness.config import QuantConfig, Recipe
+from harness.errors import QuantisationError
+from harness.models.inputs import CalibrationSet
+from harness.models.source import LoadedModel
+
+ENGINE = "x86"  # fbgemm + onednn kernels; the engine torch picks on x86 CPUs
+
+
+def _fx_static(module: torch.nn.Module, calib: CalibrationSet) -> torch.nn.Module:
+    from torch.ao.quantization import get_default_qconfig_mapping
+    from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+
+    torch.backends.quantized.engine = ENGINE
+    example = (torch.from_numpy(calib.inputs[:1]),)
+    prepared = prepare_fx(copy.deepcopy(module), get_default_qconfig_mapping(ENGINE), example)
+    with torch.inference_mode():
+        for i in range(len(calib.inputs)):
+            prepared(torch.from_numpy(calib.inputs[i : i + 1]))
+    return convert_fx(prepared)
+
+
+def _dynamic(module: torch.nn.Module) -> torch.nn.Module:
+    from torch.ao.quantization import quantize_dynamic
+
+    return quantize_dynamic(copy.deepcopy(module), {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def quantise_torch(model: LoadedModel, cfg: QuantConfig, calib: CalibrationSet | None) -> Artifact:
+    """Return a torch-format artifact holding the module for `cfg.recipe` (built in memory)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch.ao.quantization announces its deprecation
+            if cfg.recipe is Recipe.fp32:
+                module = model.module
+            elif cfg.recipe is Recipe.int8_static and calib is not None:
+                module = _fx_static(model.module, calib)
+            else:
+                module = _dynamic(model.module)
+    except Exception as exc:  # FX tracing and conversion raise many exception types
+        raise QuantisationError(
+            f"torch FX recipe '{cfg.name}' failed on '{model.name}': {exc}".splitlines()[0],
+            "Use the onnxruntime backend for this recipe, or quant=fp32 on torch.",
+        ) from exc
+    meta = {"recipe": cfg.name, "engine": ENGINE if cfg.recipe is not Recipe.fp32 else ""}
+    if calib is not None and cfg.recipe is Recipe.int8_static:
+        meta.update(calibration_source=calib.source, calibration_size=len(calib.inputs))
+    return Artifact(
+        format="torch", precision=cfg.recipe.value, inputs=model.inputs,
+        sha256=content_hash("torch-module", model.weights_sha256, cfg.name), module=module,
+        meta=meta,
+    )

@@ -1,0 +1,1 @@
+"""Run records: schema, environment fingerprint, atomic I/O."""

@@ -1,0 +1,64 @@
+"""Collects a run's fields and phase timings as they happen, then freezes them into a record."""
+
+from __future__ import annotations
+
+import re
+import resource
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+from harness.cache import content_hash
+from harness.records.env import fingerprint
+from harness.records.schema import RunRecord, Status
+
+
+def run_id_for(config: dict[str, Any]) -> str:
+    """Return a file-name-safe id: model-quant-target-scenario."""
+    parts = [config["model"]["name"], config["quant"]["name"], config["target"]["name"],
+             config["scenario"]["name"]]
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(str(p) for p in parts))
+
+
+def peak_rss_bytes() -> int:
+    """Return this process's peak resident set size in bytes (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class RunBuilder:
+    """Mutable while the run is going; `finish()` returns the frozen RunRecord."""
+
+    def __init__(self, config: dict[str, Any], sweep: str) -> None:
+        self.config = config
+        self.sweep = sweep
+        self.run_id = run_id_for(config)
+        self.phases_s: dict[str, float] = {}
+        self.fields: dict[str, Any] = {}
+        self.warnings: list[str] = []
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Time the enclosed block as phase `name` (seconds, wall clock)."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases_s[name] = time.perf_counter() - start
+
+    def set(self, **fields: Any) -> None:
+        """Set record fields (model, artifact, backend, scenario, energy, accuracy, ...)."""
+        self.fields.update(fields)
+
+    def finish(self, status: Status, reason: str = "", error_type: str = "") -> RunRecord:
+        """Return the frozen record with the environment and memory filled in."""
+        memory = {"peak_rss_bytes": peak_rss_bytes(), "peak_rss_scope": "harness process"}
+        memory.update(self.fields.pop("memory", {}))
+        return RunRecord(
+            run_id=self.run_id, sweep=self.sweep, status=status, config=self.config,
+            config_hash=content_hash(self.config), reason=reason, error_type=error_type,
+            created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            environment=fingerprint(), phases_s=dict(self.phases_s), memory=memory,
+            warnings=list(self.warnings), **self.fields,
+        )

@@ -1,0 +1,1 @@
+"""Reports: rows from records (pure), rendered as terminal tables, markdown and CSV."""

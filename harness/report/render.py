@@ -1,0 +1,66 @@
+"""Render rows as a rich terminal table, markdown and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+
+HEADERS = {
+    "model": "model", "quant": "quant", "target": "target", "scenario": "scenario",
+    "status": "status", "p50_ms": "p50 ms", "p90_ms": "p90 ms", "p90_ci_ms": "p90 95% CI",
+    "p99_ms": "p99 ms", "samples": "n", "throughput_sps": "inf/s",
+    "energy_mj_per_inf": "mJ/inf", "accuracy": "accuracy", "size_kib": "KiB",
+}
+LEGEND = ("Latency per query in ms, percentiles with distribution-free 95% CIs (blank when the "
+          "sample count cannot support them); '(est.)' marks energy estimated from a power "
+          "model, not measured; quick-profile numbers are not MLPerf-compliant.")
+
+
+def cell(value: Any) -> str:
+    """Format one value for a table: 4 significant digits for floats, '' for None."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def rich_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
+    """Return a rich Table of the rows, failed/skipped runs showing their reason."""
+    table = Table(title=title, caption=LEGEND, caption_justify="left")
+    for header in HEADERS.values():
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        if row["status"] != "ok":
+            cells = [cell(row[k]) for k in ("model", "quant", "target", "scenario", "status")]
+            table.add_row(*cells, f"[dim]{row['reason'][:160]}[/]")
+            continue
+        table.add_row(*[cell(row[k]) for k in HEADERS])
+    return table
+
+
+def markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """Return the rows as a GitHub-flavoured markdown table plus a legend and the reasons."""
+    lines = ["| " + " | ".join(HEADERS.values()) + " |", "|" + "---|" * len(HEADERS)]
+    for row in rows:
+        lines.append("| " + " | ".join(cell(row[k]) for k in HEADERS) + " |")
+    lines += ["", LEGEND, ""]
+    for row in rows:
+        if row["status"] != "ok":
+            lines.append(f"- {row['model']}/{row['quant']}/{row['target']}: {row['status']}: "
+                         f"{row['reason']}")
+    return "\n".join(lines) + "\n"
+
+
+def csv_text(rows: Sequence[dict[str, Any]]) -> str:
+    """Return the rows as CSV with every column, reasons included."""
+    buf = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return buf.getvalue()

@@ -1,0 +1,86 @@
+"""Turn run records into flat table rows (pure functions; rendering lives elsewhere)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.energy.method import provenance_mark
+from harness.records.schema import RunRecord, Status
+
+
+def _get(data: dict[str, Any], *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _ms(ns: float | None) -> float | None:
+    return None if ns is None else ns / 1e6
+
+
+def percentile_ms(record: RunRecord, name: str) -> tuple[float | None, float | None, float | None]:
+    """Return (value, ci_low, ci_high) of percentile `name` ("p50") in ms; None if unsupported."""
+    est = _get(record.scenario, "summary", name)
+    if not est:
+        return None, None, None
+    return _ms(est["value_ns"]), _ms(est["ci_low_ns"]), _ms(est["ci_high_ns"])
+
+
+def energy_cell(record: RunRecord) -> str:
+    """Return energy per inference in mJ with its provenance mark ("(est.)" = estimated)."""
+    value = _get(record.energy, "gross_j_per_inference")
+    if value is None:
+        return ""
+    return f"{value * 1e3:.4g} {provenance_mark(record.energy.get('provenance', ''))}".strip()
+
+
+def accuracy_cell(record: RunRecord) -> str:
+    """Return task accuracy where there is a data set, else fidelity (cosine) vs FP32."""
+    task = _get(record.accuracy, "task", "value")
+    if task is not None:
+        return f"top1 {task:.2%}"
+    cosine = _get(record.accuracy, "fidelity", "cosine")
+    return f"cos {cosine:.4f}" if cosine is not None else ""
+
+
+def record_row(record: RunRecord) -> dict[str, Any]:
+    """Return one flat row: identity, status, latency percentiles with CI, throughput, etc."""
+    cfg = record.config
+    p50, _, _ = percentile_ms(record, "p50")
+    p90, p90_lo, p90_hi = percentile_ms(record, "p90")
+    p99, _, _ = percentile_ms(record, "p99")
+    return {
+        "model": cfg["model"]["name"],
+        "quant": cfg["quant"]["name"],
+        "target": cfg["target"]["name"],
+        "scenario": cfg["scenario"]["name"],
+        "status": record.status.value,
+        "p50_ms": p50,
+        "p90_ms": p90,
+        "p90_ci_ms": f"{p90_lo:.4g}-{p90_hi:.4g}" if p90_lo is not None else "",
+        "p99_ms": p99,
+        "samples": _get(record.scenario, "summary", "count"),
+        "throughput_sps": _get(record.scenario, "throughput_sps"),
+        "energy_mj_per_inf": energy_cell(record),
+        "accuracy": accuracy_cell(record),
+        "size_kib": (record.artifact.get("size_bytes") or 0) / 1024 or None,
+        "quick": not _get(record.scenario, "compliant") if record.status is Status.ok else None,
+        "reason": record.reason,
+    }
+
+
+def headline_text(record: RunRecord) -> str:
+    """Return a short headline: p50 and p90 in ms, throughput, accuracy."""
+    row = record_row(record)
+    parts = []
+    if row["p50_ms"] is not None:
+        parts.append(f"p50 {row['p50_ms']:.4g} ms")
+    if row["p90_ms"] is not None:
+        parts.append(f"p90 {row['p90_ms']:.4g} ms")
+    if row["throughput_sps"]:
+        parts.append(f"{row['throughput_sps']:.0f}/s")
+    if row["accuracy"]:
+        parts.append(row["accuracy"])
+    return "  ".join(parts)

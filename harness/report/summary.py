@@ -1,0 +1,28 @@
+"""The end-of-sweep summary: print the table and write summary.md and summary.csv beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from harness.records.io import iter_records
+from harness.records.schema import RunRecord
+from harness.report.render import csv_text, markdown, rich_table
+from harness.report.rows import record_row
+
+
+def wide_console() -> Console:
+    """Return a console that does not squeeze the table to 80 columns when piped to a file."""
+    console = Console()
+    return console if console.is_terminal else Console(width=200)
+
+
+def write_summary(folder: Path, console: Console | None = None) -> list[RunRecord]:
+    """Read every record in `folder`, print the table, write the markdown and CSV; return them."""
+    records = list(iter_records(folder))
+    rows = [record_row(r) for r in records]
+    (console or wide_console()).print(rich_table(rows, f"edge-harness results: {folder}"))
+    (Path(folder) / "summary.md").write_text(markdown(rows))
+    (Path(folder) / "summary.csv").write_text(csv_text(rows))
+    return records
