@@ -1,0 +1,150 @@
+"""Scenario configuration: one dataclass, Hydra/OmegaConf-compatible, validated here.
+
+Profiles:
+
+* ``quick``: short development runs. Results are always marked non-compliant.
+* ``mlperf``: MLPerf Inference settings (``loadgen/mlperf.conf`` and LoadGen's
+  ``TestSettings`` defaults), applied by :func:`apply_profile`:
+
+  - every scenario: ``min_duration`` 600 s, no max duration, no max query count.
+  - single-stream: p90; ``min_query_count`` 100. mlperf.conf sets none for SingleStream, so
+    LoadGen's default (100) applies. Early stopping alone needs 64 queries (p90, 99 %
+    confidence; :func:`harness.stats.early_stopping_min_queries`), which 100 implies; the
+    "64" often quoted is that early-stopping floor, not a configured minimum.
+  - multi-stream: p99 of 8-sample queries; ``min_query_count`` 662 (mlperf.conf), which is
+    exactly the early-stopping floor for p99 at 99 % confidence.
+  - server: p99 bound; ``min_query_count`` 100 (LoadGen default; the pre-v2.0 270336 rule was
+    replaced by early stopping); latency bound from mlperf.conf's default of 10 ms unless set.
+  - offline: one query of at least 24576 samples (mlperf.conf's cap for large data sets).
+
+A compliant result additionally needs the ``loadgen`` engine: the native engine follows the
+same semantics but is not LoadGen, so it never claims compliance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from harness.errors import ConfigError
+
+
+class ScenarioName(str, Enum):
+    """MLPerf LoadGen scenario."""
+
+    single_stream = "single_stream"
+    multi_stream = "multi_stream"
+    offline = "offline"
+    server = "server"
+
+
+class Engine(str, Enum):
+    """Who drives the load: the harness's own loop, or MLPerf LoadGen."""
+
+    native = "native"
+    loadgen = "loadgen"
+
+
+class Profile(str, Enum):
+    """quick: development, non-compliant; mlperf: MLPerf's durations and counts."""
+
+    quick = "quick"
+    mlperf = "mlperf"
+
+
+HEADLINE_FRACTION = {
+    ScenarioName.single_stream: 0.90,
+    ScenarioName.multi_stream: 0.99,
+    ScenarioName.server: 0.99,
+}
+MLPERF_MIN_DURATION_S = 600.0
+MLPERF_MIN_QUERIES = {
+    ScenarioName.single_stream: 100,
+    ScenarioName.multi_stream: 662,
+    ScenarioName.server: 100,
+    ScenarioName.offline: 1,
+}
+MLPERF_OFFLINE_SAMPLES = 24576
+MLPERF_SERVER_LATENCY_BOUND_MS = 10.0
+
+
+@dataclass
+class ScenarioConfig:
+    """How to load the session and for how long; see the module docstring for profiles."""
+
+    name: ScenarioName = ScenarioName.single_stream
+    engine: Engine = Engine.native
+    profile: Profile = Profile.quick
+    warmup_count: int = 20
+    warmup_s: float = 0.2
+    min_count: int = 200
+    min_duration_s: float = 1.0
+    max_count: int = 20000
+    max_duration_s: float = 5.0
+    samples_per_query: int = 1
+    batch_samples: bool = False
+    target_qps: float | None = None
+    latency_bound_ms: float | None = None
+    search_qps: bool = False
+    search_budget_s: float = 30.0
+    offline_samples: int = 1024
+    trials: int = 1
+    drift_threshold: float = 0.1
+    confidence: float = 0.95
+    seed: int = 0
+    loadgen_trace: bool = True
+
+
+def validate(cfg: ScenarioConfig) -> ScenarioConfig:
+    """Return cfg with enums coerced, or raise ConfigError saying which field to fix."""
+    cfg = _coerce(cfg)
+    _check_positive(cfg, ("min_count", "max_count", "samples_per_query", "offline_samples",
+                          "trials"))
+    if cfg.min_count > cfg.max_count or cfg.min_duration_s > cfg.max_duration_s:
+        raise ConfigError("min_count/min_duration_s exceed max_count/max_duration_s.",
+                          "Raise the max_* caps or lower the minimums.")
+    if cfg.name is ScenarioName.server and not (cfg.target_qps or cfg.search_qps):
+        raise ConfigError("The server scenario needs a target_qps.",
+                          "Set scenario.target_qps=<queries/s> or scenario.search_qps=true.")
+    if cfg.name is ScenarioName.server and not cfg.latency_bound_ms:
+        raise ConfigError("The server scenario needs latency_bound_ms.",
+                          "Set scenario.latency_bound_ms (MLPerf's default is 10 ms).")
+    return cfg
+
+
+def _coerce(cfg: ScenarioConfig) -> ScenarioConfig:
+    try:
+        return replace(cfg, name=ScenarioName(cfg.name), engine=Engine(cfg.engine),
+                       profile=Profile(cfg.profile))
+    except ValueError as exc:
+        raise ConfigError(f"Bad scenario setting: {exc}.",
+                          "Use one of the names listed in configs/scenario/*.yaml.") from exc
+
+
+def _check_positive(cfg: ScenarioConfig, fields: tuple[str, ...]) -> None:
+    for field in fields:
+        if getattr(cfg, field) < 1:
+            raise ConfigError(f"scenario.{field} must be at least 1, got {getattr(cfg, field)}.",
+                              f"Set scenario.{field} to a positive integer.")
+
+
+def apply_profile(cfg: ScenarioConfig) -> ScenarioConfig:
+    """Return cfg with MLPerf's minimum duration and counts applied when profile is mlperf."""
+    cfg = _coerce(cfg)
+    if cfg.profile is not Profile.mlperf:
+        return validate(cfg)
+    far = 10**9
+    return validate(replace(
+        cfg, min_duration_s=max(cfg.min_duration_s, MLPERF_MIN_DURATION_S),
+        min_count=max(cfg.min_count, MLPERF_MIN_QUERIES[cfg.name]),
+        max_duration_s=max(cfg.max_duration_s, 4 * MLPERF_MIN_DURATION_S),
+        max_count=max(cfg.max_count, far),
+        samples_per_query=8 if cfg.name is ScenarioName.multi_stream else cfg.samples_per_query,
+        offline_samples=max(cfg.offline_samples, MLPERF_OFFLINE_SAMPLES),
+        latency_bound_ms=cfg.latency_bound_ms or MLPERF_SERVER_LATENCY_BOUND_MS,
+    ))
+
+
+def is_compliant(cfg: ScenarioConfig) -> bool:
+    """Return True only for the mlperf profile run through LoadGen itself."""
+    return cfg.profile is Profile.mlperf and cfg.engine is Engine.loadgen
