@@ -1,0 +1,145 @@
+"""The energy meter contract: probe, begin/end bracketing the timing window, typed readings.
+
+A meter reports one `EnergyReading` per domain it sees. Readings whose `part_of` is empty are
+the disjoint top-level totals of the meter; a reading with `part_of` set lies inside (or may
+overlap) that domain and must never be added to it (RAPL core inside package, a Jetson CPU rail
+inside VDD_IN).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import ClassVar
+
+from harness.errors import MeasurementError
+
+
+class Provenance(str, Enum):
+    """How an energy number was obtained; an estimate is never shown as a measurement."""
+
+    MEASURED_COUNTER = "measured-counter"
+    MEASURED_SAMPLED = "measured-sampled"
+    MEASURED_EXTERNAL = "measured-external"
+    ESTIMATED = "estimated"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Whether a meter can run here and, when it cannot, why and how to fix it."""
+
+    available: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class EnergyReading:
+    """Energy of one domain over one window; plain types, so `dataclasses.asdict` is JSON-ready."""
+
+    energy_j: float
+    duration_s: float
+    scope: str
+    domain: str
+    method: str
+    provenance: str
+    accuracy_rel: float
+    part_of: str = ""
+    trace: list[list[float]] = field(default_factory=list)
+
+    @property
+    def is_total(self) -> bool:
+        """Return True when this reading is a top-level total (safe to add to other totals)."""
+        return self.part_of == ""
+
+    @property
+    def average_power_w(self) -> float:
+        """Return the mean power over the window in watts (0 for an empty window)."""
+        return self.energy_j / self.duration_s if self.duration_s > 0 else 0.0
+
+
+class MeterWindow:
+    """Holds the readings of one `EnergyMeter.window()` once the block has exited."""
+
+    def __init__(self) -> None:
+        self.readings: list[EnergyReading] = []
+
+
+class EnergyMeter(ABC):
+    """Base class: subclasses implement `probe`, `_start` and `_stop`; `begin`/`end` are fixed."""
+
+    name: ClassVar[str] = "abstract"
+    provenance: ClassVar[Provenance] = Provenance.ESTIMATED
+    update_period_s: ClassVar[float] = 0.0
+    min_window_s: ClassVar[float] = 0.0
+    accuracy_rel: ClassVar[float] = 1.0
+
+    _active: bool = False
+
+    @abstractmethod
+    def probe(self) -> Probe:
+        """Return whether this meter can measure on this machine, with the reason and fix."""
+
+    @abstractmethod
+    def _start(self) -> None:
+        """Take the opening reading (and start any sampler) for a window."""
+
+    @abstractmethod
+    def _stop(self) -> list[EnergyReading]:
+        """Take the closing reading, stop any sampler, and return the window's readings."""
+
+    def begin(self) -> None:
+        """Open a measurement window; call immediately before the timed region."""
+        if self._active:
+            raise MeasurementError(
+                f"Energy meter '{self.name}' was begun twice.", "Call end() before begin() again."
+            )
+        self._start()
+        self._active = True
+
+    def end(self) -> list[EnergyReading]:
+        """Close the window opened by `begin` and return its readings (joules per domain)."""
+        if not self._active:
+            raise MeasurementError(
+                f"Energy meter '{self.name}': end() called without begin().",
+                "Bracket the timed region with begin() ... end(), or use `with meter.window():`.",
+            )
+        self._active = False
+        return self._stop()
+
+    def close(self) -> None:
+        """Release resources (threads, handles); the meter may not be used afterwards."""
+        if self._active:
+            with contextlib.suppress(MeasurementError):
+                self.end()
+
+    @contextlib.contextmanager
+    def window(self) -> Iterator[MeterWindow]:
+        """Bracket a `with` block; the yielded object's `.readings` are filled on exit."""
+        result = MeterWindow()
+        self.begin()
+        try:
+            yield result
+        except BaseException:
+            with contextlib.suppress(MeasurementError):
+                self.end()
+            raise
+        result.readings = self.end()
+
+
+class NullMeter(EnergyMeter):
+    """The null object for meter=none: always available, never reports a reading."""
+
+    name = "none"
+
+    def probe(self) -> Probe:
+        """Return available: the null meter needs nothing."""
+        return Probe(True, "none: energy measurement disabled (meter=none)")
+
+    def _start(self) -> None:
+        return None
+
+    def _stop(self) -> list[EnergyReading]:
+        return []

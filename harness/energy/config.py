@@ -1,0 +1,70 @@
+"""MeterConfig: the `meter` config group, a Hydra/OmegaConf structured-config dataclass.
+
+Only str/int/float/bool/Optional fields, so `OmegaConf.structured(MeterConfig)` works.
+Validation lives here (`validate`), run by `__post_init__` and again by `create_meter`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from harness.errors import ConfigError, unknown_name
+
+METER_NAMES = ("auto", "none", "rapl", "nvml", "jetson", "hwmon", "external", "estimated")
+
+
+@dataclass
+class MeterConfig:
+    """Which energy meter to use and its settings; units are in the field names."""
+
+    name: str = "auto"  # one of METER_NAMES; auto tries rapl, nvml, jetson, hwmon, estimated
+    idle_baseline_s: float = 2.0  # idle power measured for this long before the run; 0 disables
+    sysfs_root: str = "/sys"  # root of the sysfs tree (powercap, hwmon, i2c live below it)
+    sample_period_s: float = 0.05  # polling period of the sampled meters
+    gpu_index: int = 0  # NVML device index (after CUDA_VISIBLE_DEVICES)
+    hwmon_sensor: str | None = None  # "<chip>/<label>" reported as the total; None: first
+    csv_path: str | None = None  # external meter CSV export
+    csv_time_column: str | None = None  # header of the time column; None: recognised alias
+    csv_power_column: str | None = None  # header of the power column; None: recognised alias
+    csv_power_scale: float = 1.0  # multiply the power column by this to get watts (mW: 0.001)
+    serial_port: str | None = None  # external meter serial device, e.g. /dev/ttyUSB0
+    serial_baud: int = 115200
+    clock_offset_s: float = 0.0  # external meter clock minus host clock (time.time())
+    external_scope: str = "whole device at the wall"  # what the external meter is wired to
+    external_accuracy_rel: float = 0.02  # the external meter's stated relative accuracy
+    estimated_idle_w: float = 10.0  # rough default: mid-range desktop CPU package at idle
+    estimated_active_w: float = 65.0  # rough default: the same package fully busy
+    estimated_tdp_w: float | None = None  # set to model from TDP instead of idle/active
+    estimated_utilisation: str = "system"  # "system" or "process" CPU utilisation
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ConfigError when a value is out of range or a name is unknown."""
+        if self.name not in METER_NAMES:
+            raise unknown_name("meter", self.name, METER_NAMES)
+        if self.idle_baseline_s < 0:
+            raise ConfigError("meter.idle_baseline_s must be >= 0.", "Use 0 to disable.")
+        if self.sample_period_s <= 0:
+            raise ConfigError("meter.sample_period_s must be > 0.", "Try 0.05 (20 Hz).")
+        if self.estimated_utilisation not in ("system", "process"):
+            raise ConfigError(
+                f"meter.estimated_utilisation '{self.estimated_utilisation}' is unknown.",
+                "Use 'system' or 'process'.",
+            )
+        if self.name == "external" and not (self.csv_path or self.serial_port):
+            raise ConfigError(
+                "meter=external needs a data source.", "Set meter.csv_path or meter.serial_port."
+            )
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> MeterConfig:
+        """Return a MeterConfig from a plain mapping or DictConfig, rejecting unknown keys."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise unknown_name("meter option", unknown[0], known)
+        return cls(**{k: values[k] for k in values})

@@ -1,0 +1,94 @@
+"""create_meter: auto degrades quietly with reasons; a named unavailable meter fails loudly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+from harness.energy import auto
+from harness.energy.auto import create_meter
+from harness.energy.base import NullMeter, Probe
+from harness.energy.config import METER_NAMES, MeterConfig
+from harness.energy.estimated import EstimatedMeter
+from harness.energy.rapl import RaplMeter
+from harness.errors import BackendUnavailable, ConfigError
+
+CONFIG_DIR = Path(__file__).resolve().parents[3] / "configs" / "meter"
+
+
+class NoGpu(NullMeter):
+    """Stands in for NVML so these tests do not depend on the machine's GPUs."""
+
+    def probe(self) -> Probe:
+        return Probe(False, "NVML: cannot initialise (faked), so no NVIDIA driver or GPU here")
+
+
+@pytest.fixture
+def no_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(auto.BUILDERS, "nvml", lambda _cfg: NoGpu())
+
+
+def test_auto_falls_back_to_estimated_with_reasons(tmp_path: Path, no_gpu) -> None:
+    meter, reason = create_meter(MeterConfig(sysfs_root=str(tmp_path)))
+    assert isinstance(meter, EstimatedMeter)
+    parts = reason.split("; ")
+    assert parts[0] == f"RAPL: {tmp_path}/class/powercap not present (no powercap RAPL driver here)"
+    assert parts[1].startswith("NVML: ")
+    assert parts[2].startswith("Jetson: no INA3221 rails")
+    assert parts[3].startswith("hwmon: no power sensors")
+    assert parts[-1] == "chose estimated"
+
+
+@pytest.mark.skipif(Path("/sys/class/powercap").exists(), reason="this machine exposes RAPL")
+def test_auto_on_this_machine_chooses_estimated() -> None:
+    meter, reason = create_meter({"name": "auto"})
+    if "chose nvml" in reason:
+        pytest.skip("this machine has an NVIDIA GPU")
+    assert isinstance(meter, EstimatedMeter)
+    assert reason.startswith("RAPL: /sys/class/powercap not present")
+    assert reason.endswith("chose estimated")
+
+
+def test_auto_prefers_rapl_when_present(rapl_zone, tmp_path: Path) -> None:
+    rapl_zone("intel-rapl:0", "package-0", 1000)
+    meter, reason = create_meter(MeterConfig(sysfs_root=str(tmp_path / "sys")))
+    assert isinstance(meter, RaplMeter)
+    assert reason == "chose rapl (RAPL: package-0)"
+
+
+def test_named_unavailable_meter_fails_loudly(tmp_path: Path) -> None:
+    with pytest.raises(BackendUnavailable) as err:
+        create_meter(MeterConfig(name="rapl", sysfs_root=str(tmp_path)))
+    assert "not present" in err.value.message and "meter=auto" in err.value.hint
+
+
+def test_none_and_estimated_by_name() -> None:
+    assert isinstance(create_meter({"name": "none"})[0], NullMeter)
+    meter, _ = create_meter({"name": "estimated", "estimated_tdp_w": 15.0})
+    assert isinstance(meter, EstimatedMeter)
+
+
+def test_unknown_names_suggest_the_valid_ones() -> None:
+    with pytest.raises(ConfigError, match="Did you mean 'rapl'"):
+        create_meter({"name": "rpal"})
+    with pytest.raises(ConfigError, match="Unknown meter option"):
+        create_meter({"name": "auto", "csv_pth": "x"})
+
+
+def test_external_needs_a_source() -> None:
+    with pytest.raises(ConfigError, match="csv_path"):
+        MeterConfig(name="external")
+
+
+@pytest.mark.parametrize("name", [n for n in METER_NAMES])
+def test_yaml_files_merge_into_the_structured_config(name: str) -> None:
+    schema = OmegaConf.structured(MeterConfig)
+    values = OmegaConf.load(CONFIG_DIR / f"{name}.yaml")
+    merged = OmegaConf.merge(schema, values)
+    assert merged.name == name
+    if name == "external":
+        merged.csv_path = "meter.csv"  # the YAML leaves it mandatory (???)
+    cfg = OmegaConf.to_object(merged)
+    assert isinstance(cfg, MeterConfig) and cfg.name == name
