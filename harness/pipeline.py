@@ -14,8 +14,10 @@ from harness.export.formats import fp32_artifact
 from harness.measure import measure
 from harness.models.inputs import batched_samples, calibration_set, sample_pool
 from harness.models.source import load_model
+from harness.models.work import model_work
 from harness.quantise.apply import NEEDS_CALIBRATION, quantise
 from harness.records.builder import RunBuilder
+from harness.records.io import RUN_FILES
 from harness.scenarios.stability import stability_snapshot
 
 
@@ -26,7 +28,7 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
         model = load_model(cfg.model, Path(cfg.cache_dir))
     run.set(model={"name": model.name, "task": model.task, "weights_sha256": model.weights_sha256,
                    "parameter_count": model.parameter_count,
-                   "inputs": [vars(s) for s in model.inputs]})
+                   "inputs": [vars(s) for s in model.inputs], **model_work(model)})
     backend = create_backend(cfg.target)
     probe = backend.probe()
     run.set(backend={"name": backend.name, "version": backend.version(), "probe": vars(probe)})
@@ -43,18 +45,19 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
     with run.phase("session_create"):
         session = backend.load(artifact)
     try:
-        samples = batched_samples(model, 64, cfg.seed)
+        samples = batched_samples(model, 64, cfg.seed, artifact.inputs)
         with run.phase("first_inference"):
             session.run(samples[0])
         run.set(backend={**run.fields["backend"], **session.describe()})
         fidelity_inputs = sample_pool(model, cfg.fidelity_samples, cfg.seed)
-        run.set(accuracy=evaluate(session, model, fidelity_inputs))
+        run.set(accuracy=evaluate(session, model, fidelity_inputs, artifact.inputs,
+                                  cfg.model.accuracy_target))
         meter, why = create_meter(cfg.meter)
         stability = stability_snapshot()
         try:
             scenario, energy = measure(lambda: backend.load(artifact), session, samples,
                                        cfg.scenario, meter, cfg.meter,
-                                       out_dir / "runs" / run.run_id)
+                                       out_dir / RUN_FILES / run.run_id)
         finally:
             meter.close()
         run.set(scenario={**scenario, "stability_before": stability},

@@ -20,7 +20,7 @@ class MeterConfig:
     """Which energy meter to use and its settings; units are in the field names."""
 
     name: str = "auto"  # one of METER_NAMES; auto tries rapl, nvml, jetson, hwmon, estimated
-    idle_baseline_s: float = 2.0  # idle power measured for this long before the run; 0 disables
+    idle_baseline_s: float = 1.0  # idle power measured for this long before the run; 0 disables
     sysfs_root: str = "/sys"  # root of the sysfs tree (powercap, hwmon, i2c live below it)
     sample_period_s: float = 0.05  # polling period of the sampled meters
     gpu_index: int = 0  # NVML device index (after CUDA_VISIBLE_DEVICES)

@@ -16,9 +16,11 @@ from harness.records.schema import RunRecord, Status
 
 
 def run_id_for(config: dict[str, Any]) -> str:
-    """Return a file-name-safe id: model-quant-target-scenario."""
+    """Return a file-name-safe id: model-quant-target-scenario-<config hash prefix>.
+
+    The hash keeps two runs apart that differ only in an option (threads, batch size)."""
     parts = [config["model"]["name"], config["quant"]["name"], config["target"]["name"],
-             config["scenario"]["name"]]
+             config["scenario"]["name"], content_hash(config)[:8]]
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(str(p) for p in parts))
 
 

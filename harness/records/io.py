@@ -61,9 +61,18 @@ def read_record(path: Path) -> RunRecord:
                            "Delete it or rerun the sweep to replace it.") from exc
 
 
+RUN_FILES = "runs"  # per-run side files (LoadGen logs, power traces) live under <sweep>/runs/
+
+
+def record_paths(folder: Path) -> list[Path]:
+    """Return the run-record files under `folder`, recursively, skipping per-run side files."""
+    root = Path(folder)
+    return [p for p in sorted(root.rglob(f"*{SUFFIX}"))
+            if not any(part.startswith(".") or part == RUN_FILES
+                       for part in p.relative_to(root).parts)]
+
+
 def iter_records(folder: Path) -> Iterator[RunRecord]:
     """Yield every run record found under `folder`, recursively, in path order."""
-    for path in sorted(Path(folder).rglob(f"*{SUFFIX}")):
-        if path.name.startswith(".") or ".hydra" in path.parts:
-            continue
+    for path in record_paths(folder):
         yield read_record(path)

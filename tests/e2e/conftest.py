@@ -1,0 +1,38 @@
+"""Run the real `harness-bench` entry point in a subprocess with short, fast settings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FAST = [
+    "scenario.warmup_count=5", "scenario.warmup_s=0.01", "scenario.min_count=50",
+    "scenario.min_duration_s=0.1", "scenario.max_duration_s=0.5", "meter.idle_baseline_s=0",
+]
+
+
+def bench(tmp: Path, *overrides: str, cache: Path | None = None) -> subprocess.CompletedProcess:
+    """Run harness-bench with results and cache under `tmp`; returns the finished process."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    flags = [o for o in overrides if o.startswith("-")]
+    overrides = tuple(o for o in overrides if not o.startswith("-"))
+    cmd = [sys.executable, "-c", "from harness.cli import bench; bench()", *flags,
+           f"results_dir={tmp / 'results'}", f"cache_dir={cache or tmp / 'cache'}", *FAST,
+           *overrides]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp)
+
+
+def records(tmp: Path) -> list[dict]:
+    """Return every record JSON written under tmp/results (sorted by run id)."""
+    paths = [p for p in (tmp / "results").rglob("*.json") if "runs" not in p.parts]
+    return sorted((json.loads(p.read_text()) for p in paths), key=lambda r: r["run_id"])
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model cache shared by the e2e tests so each model is exported once per session."""
+    return tmp_path_factory.mktemp("cache")
