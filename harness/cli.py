@@ -26,13 +26,16 @@ def config_to_dict(cfg: DictConfig) -> dict:
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def _bench(cfg: DictConfig) -> str:
     from harness import progress
-    from harness.runner import run_and_record
+    from harness.runner import run_job
 
     bench_cfg = OmegaConf.to_object(cfg)
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    record = run_and_record(bench_cfg, config_to_dict(cfg), out_dir)
-    progress.report_run(record, HydraConfig.get().job.get("num"))
+    record = run_job(bench_cfg, config_to_dict(cfg), Path(HydraConfig.get().runtime.output_dir))
+    progress.report_run(record)
     return record.status.value
+
+
+def _first_set(preferred: str | None, fallback: str) -> str:
+    return preferred if preferred else fallback
 
 
 def bench() -> None:
@@ -40,6 +43,8 @@ def bench() -> None:
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     register_configs()
+    if not OmegaConf.has_resolver("first_set"):
+        OmegaConf.register_new_resolver("first_set", _first_set)
     try:
         _bench()
     except HarnessError as exc:

@@ -10,6 +10,7 @@ from harness.backends.registry import create_backend
 from harness.cache import ArtifactCache
 from harness.config import BenchConfig
 from harness.energy.auto import create_meter
+from harness.locks import timing_lock
 from harness.export.formats import fp32_artifact
 from harness.measure import measure
 from harness.models.inputs import batched_samples, calibration_set, sample_pool
@@ -55,9 +56,11 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
         meter, why = create_meter(cfg.meter)
         stability = stability_snapshot()
         try:
-            scenario, energy = measure(lambda: backend.load(artifact), session, samples,
-                                       cfg.scenario, meter, cfg.meter,
-                                       out_dir / RUN_FILES / run.run_id)
+            with timing_lock() as waited_s:
+                run.phases_s["timing_lock_wait"] = waited_s
+                scenario, energy = measure(lambda: backend.load(artifact), session, samples,
+                                           cfg.scenario, meter, cfg.meter,
+                                           out_dir / RUN_FILES / run.run_id)
         finally:
             meter.close()
         run.set(scenario={**scenario, "stability_before": stability},

@@ -18,7 +18,7 @@ def start_sweep(total: int) -> None:
     STATE.update(total=total, done=0)
 
 
-def report_run(record: RunRecord, job_num: int | None) -> None:
+def report_run(record: RunRecord) -> None:
     """Print one line: progress bar, count, run id, status and headline (or the reason)."""
     STATE["done"] += 1
     total = max(STATE["total"], STATE["done"])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
-from harness.errors import BackendUnavailable, unknown_name
+from harness.errors import BackendUnavailable, ConfigError, unknown_name
 
 T = TypeVar("T")
 
@@ -57,11 +57,15 @@ class Registry(Generic[T]):
         if name in self._loaded:
             return self._loaded[name]
         entry = self._entries.get(name)
+        if entry is None and ":" in name:  # "package.module:Class", e.g. a plugin in development
+            entry = Entry(name)
         if entry is None:
             raise unknown_name(self.kind, name, self._entries)
         module_name, _, attr = entry.target.partition(":")
         try:
             cls = getattr(importlib.import_module(module_name), attr)
+        except AttributeError as exc:
+            raise unknown_name(self.kind, name, self._entries) from exc
         except ImportError as exc:
             fix = (
                 f"Install it with `pip install -e '.[{entry.extra}]'` "
@@ -73,6 +77,8 @@ class Registry(Generic[T]):
                 f"The {self.kind} '{name}' cannot be imported here: {exc}.", fix
             ) from exc
         if not (isinstance(cls, type) and issubclass(cls, self.base)):
-            raise TypeError(f"{entry.target} is not a subclass of {self.base.__name__}")
+            raise ConfigError(f"{entry.target} is not a {self.kind}: it does not subclass "
+                              f"{self.base.__module__}.{self.base.__name__}.",
+                              f"Derive it from {self.base.__name__} (see README).")
         self._loaded[name] = cls
         return cls

@@ -6,11 +6,11 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from harness.config import BenchConfig
+from harness.config import BenchConfig, Isolation
 from harness.errors import BackendUnavailable, HarnessError
 from harness.pipeline import SkipRun, describe_failure, execute
-from harness.records.builder import RunBuilder
-from harness.records.io import write_record
+from harness.records.builder import RunBuilder, run_id_for
+from harness.records.io import read_record, write_record
 from harness.records.schema import RunRecord, Status
 
 
@@ -26,6 +26,30 @@ def run_and_record(cfg: BenchConfig, config: dict[str, Any], out_dir: Path) -> R
         record = run.finish(Status.failed, **describe_failure(exc))
     except Exception as exc:  # a crash inside a backend must not end the sweep
         run.set(traceback=traceback.format_exc(limit=-8))
-        record = run.finish(Status.failed, **describe_failure(exc))
+        reason = (f"Unexpected {type(exc).__name__} inside the run: {exc}. The traceback is in "
+                  "the record; rerun with isolation=none to debug.")
+        record = run.finish(Status.failed, reason, type(exc).__name__)
     write_record(out_dir, record)
     return record
+
+
+def kept_record(out_dir: Path, config: dict[str, Any]) -> RunRecord | None:
+    """Return the complete record an earlier attempt left for this config, if any."""
+    path = Path(out_dir) / f"{run_id_for(config)}.json"
+    if not path.exists():
+        return None
+    try:
+        return read_record(path)
+    except HarnessError:
+        return None  # unreadable: run again and replace it
+
+
+def run_job(cfg: BenchConfig, config: dict[str, Any], out_dir: Path) -> RunRecord:
+    """Run one sweep job: keep a complete earlier record unless forced, else run (isolated)."""
+    if not cfg.force and (kept := kept_record(out_dir, config)) is not None:
+        return kept
+    if cfg.isolation is Isolation.process:
+        from harness.isolation import run_isolated
+
+        return run_isolated(cfg, config, out_dir)
+    return run_and_record(cfg, config, out_dir)
