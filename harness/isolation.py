@@ -38,7 +38,7 @@ def _signal_text(exitcode: int | None) -> str:
     if exitcode is None or exitcode >= 0:
         return f"exited with status {exitcode} before writing its record"
     name = signal.Signals(-exitcode).name
-    hint = " (the kernel's out-of-memory killer, or someone, killed it)" if name == "SIGKILL" else ""
+    hint = " (the out-of-memory killer, or a user, killed it)" if name == "SIGKILL" else ""
     return f"crashed with {name}{hint}"
 
 
