@@ -18,6 +18,14 @@ class ModelSource(str, Enum):
     zoo = "zoo"
 
 
+class DatasetFormat(str, Enum):
+    """Layout of a user data set folder (harness/accuracy/datasets.py)."""
+
+    auto = "auto"
+    arrays = "arrays"
+    images = "images"
+
+
 @dataclass
 class ModelConfig:
     """Which model to benchmark and how to export it."""
@@ -28,14 +36,22 @@ class ModelConfig:
     opset: int = 18
     dynamic_batch: bool = True
     export_atol: float = 1e-4
+    #: A user data set (replaces the zoo's): a folder of .npy/.npz files or class sub-folders.
+    dataset_path: str | None = None
+    dataset_format: DatasetFormat = DatasetFormat.auto
+    #: MLPerf-style gate: quantised quality must reach this fraction of FP32 quality.
+    accuracy_target: float = 0.99
 
 
 class Recipe(str, Enum):
     """Quantisation recipes; handlers are keyed by this enum and the artifact format."""
 
     fp32 = "fp32"
+    fp16 = "fp16"
     int8_dynamic = "int8_dynamic"
     int8_static = "int8_static"
+    int16_static = "int16_static"
+    int4_weight_only = "int4_weight_only"
 
 
 class CalibrationMethod(str, Enum):
@@ -47,26 +63,39 @@ class CalibrationMethod(str, Enum):
 
 
 class QuantType(str, Enum):
-    """8-bit integer element types."""
+    """Integer element types for activations and weights (16-bit: int16_static only)."""
 
     int8 = "int8"
     uint8 = "uint8"
+    int16 = "int16"
+    uint16 = "uint16"
 
 
 @dataclass
 class QuantConfig:
-    """A quantisation recipe and its options (the int8_static ones apply to that recipe only)."""
+    """A quantisation recipe and its options; each option names the recipes it applies to."""
 
     name: str = "fp32"
     recipe: Recipe = Recipe.fp32
+    # int8_static / int16_static: calibration on `calibration_size` fixed, recorded samples
     calibration_method: CalibrationMethod = CalibrationMethod.minmax
     calibration_size: int = 64
+    calibration_percentile: float = 99.999
+    calibration_num_bins: int = 2048  # histogram bins (entropy, percentile); ORT's entropy
+    # default of 128 equals its quantised-bin count, so it could never clip: entropy == minmax
     per_channel: bool = True
     activation_type: QuantType = QuantType.uint8
     weight_type: QuantType = QuantType.int8
-    reduce_range: bool | None = None
+    activation_symmetric: bool = False
+    weight_symmetric: bool | None = None  # None: onnxruntime's default (symmetric if signed)
+    reduce_range: bool | None = None  # None: chosen from the CPU (VNNI -> False)
+    # int8 static/dynamic, int16_static, int4_weight_only: what to leave alone
     op_types: list[str] = field(default_factory=list)
     nodes_to_exclude: list[str] = field(default_factory=list)
+    # fp16: keep float32 model inputs/outputs (Casts inside) so callers feed float32
+    keep_io_types: bool = True
+    # int4_weight_only: weights per block of this many input channels
+    block_size: int = 32
 
 
 @dataclass
@@ -78,6 +107,13 @@ class TargetConfig:
     device: str = "cpu"
     threads: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
+
+
+class Isolation(str, Enum):
+    """Where a run executes."""
+
+    process = "process"
+    none = "none"
 
 
 @dataclass
@@ -94,6 +130,14 @@ class BenchConfig:
     cache_dir: str = "models/.cache"
     seed: int = 0
     fidelity_samples: int = 16
+    #: process: each run in its own process (a crash or hang becomes a failed record); none:
+    #: in the sweep's process (faster start, for debugging).
+    isolation: Isolation = Isolation.process
+    run_timeout_s: float = 900.0
+    memory_cap_mb: int | None = None
+    #: Folder of an earlier sweep to complete: runs with a complete record there are kept.
+    resume: str | None = None
+    force: bool = False
 
 
 def register_configs() -> None:

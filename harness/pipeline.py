@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from harness.accuracy.evaluate import evaluate
 from harness.backends.registry import create_backend
 from harness.cache import ArtifactCache
 from harness.config import BenchConfig
 from harness.energy.auto import create_meter
-from harness.locks import timing_lock
 from harness.export.formats import fp32_artifact
+from harness.locks import timing_lock
 from harness.measure import measure
 from harness.models.inputs import batched_samples, calibration_set, sample_pool
 from harness.models.source import load_model
@@ -71,9 +70,3 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
 
 class SkipRun(Exception):
     """The run cannot happen on this machine (hardware absent); not a failure of the harness."""
-
-
-def describe_failure(exc: BaseException) -> dict[str, Any]:
-    """Return the record fields for an exception: its one-line reason and type."""
-    text = str(exc).strip() or type(exc).__name__
-    return {"reason": text, "error_type": type(exc).__name__}

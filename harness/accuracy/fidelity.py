@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 
-def output_fidelity(got: np.ndarray, ref: np.ndarray, classifier: bool) -> dict[str, float]:
+def output_fidelity(got: np.ndarray, ref: np.ndarray, classifier: bool) -> dict[str, Any]:
     """Return max/mean abs error, cosine similarity, SNR in dB and (classifiers) top-k agreement."""
     got64 = got.astype(np.float64).reshape(len(got), -1)
     ref64 = ref.astype(np.float64).reshape(len(ref), -1)
@@ -18,7 +21,9 @@ def output_fidelity(got: np.ndarray, ref: np.ndarray, classifier: bool) -> dict[
         "max_abs_error": float(np.max(np.abs(err))),
         "mean_abs_error": float(np.mean(np.abs(err))),
         "cosine": float(np.mean(cos)),
+        "min_cosine": float(np.min(cos)),
         "snr_db": float(10 * np.log10(signal / noise)) if noise > 0 else float("inf"),
+        **input_dependence(got64, ref64),
     }
     if classifier:
         metrics["top1_agreement"] = float(np.mean(got64.argmax(1) == ref64.argmax(1)))
@@ -27,6 +32,41 @@ def output_fidelity(got: np.ndarray, ref: np.ndarray, classifier: bool) -> dict[
         metrics[f"top{k}_agreement"] = float(
             np.mean([got64[i].argmax() in top_ref[i] for i in range(len(got64))]))
     return metrics
+
+
+def input_dependence(got: np.ndarray, ref: np.ndarray) -> dict[str, float | None]:
+    """Return reference_spread (how much the FP32 output varies across inputs, relative to its
+    size) and centered_cosine (cosine of both outputs' deviations from the FP32 mean output).
+
+    A model whose output barely depends on its input (e.g. random weights on noise) scores
+    cosine ~1 whatever the quantiser does; centered_cosine still tells good from bad (None
+    when the FP32 output does not vary at all).
+    """
+    mean_ref = ref.mean(axis=0, keepdims=True)
+    dev_got, dev_ref = (got - mean_ref).ravel(), (ref - mean_ref).ravel()
+    norm = float(np.linalg.norm(dev_got) * np.linalg.norm(dev_ref))
+    scale = float(np.mean(np.abs(ref)))
+    return {
+        "reference_spread": float(np.mean(ref.std(axis=0)) / scale) if scale > 0 else 0.0,
+        "centered_cosine": float(dev_got @ dev_ref / norm) if norm > 0 else None,
+    }
+
+
+def is_logits(output: np.ndarray, classifier: bool) -> bool:
+    """Return True when an output looks like class scores: a classifier's (N, C>1) output."""
+    return classifier and output.ndim == 2 and output.shape[1] > 1
+
+
+def all_outputs_fidelity(
+    got: Sequence[np.ndarray], ref: Sequence[np.ndarray], classifier: bool
+) -> list[dict[str, Any]]:
+    """Return one metrics dict per output (index, shape, metrics); raise if counts differ."""
+    if len(got) != len(ref):
+        raise ValueError(f"the backend returned {len(got)} outputs, the reference {len(ref)}")
+    return [
+        {"output": i, "shape": list(r.shape[1:]), **output_fidelity(g, r, is_logits(r, classifier))}
+        for i, (g, r) in enumerate(zip(got, ref, strict=True))
+    ]
 
 
 def top1_accuracy(logits: np.ndarray, labels: np.ndarray) -> float:

@@ -32,8 +32,18 @@ def weights_hash(module: torch.nn.Module) -> str:
     """Return a sha256 over the module's class and every tensor in its state dict."""
     parts: list[object] = [type(module).__qualname__]
     for key, tensor in module.state_dict().items():
-        parts += [key, str(tensor.dtype), list(tensor.shape), tensor.detach().cpu().numpy().tobytes()]
+        data = tensor.detach().cpu().numpy().tobytes()
+        parts += [key, str(tensor.dtype), list(tensor.shape), data]
     return content_hash(*parts)
+
+
+def _dataset(cfg: ModelConfig, entry: zoo.ZooEntry) -> zoo.Dataset | None:
+    """Return the user's data set when model.dataset_path is set, else the zoo's (if any)."""
+    if cfg.dataset_path:
+        from harness.accuracy.datasets import load_dataset
+
+        return load_dataset(cfg.dataset_path, cfg.dataset_format, entry.input_shape)
+    return entry.dataset()
 
 
 def load_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
@@ -54,7 +64,7 @@ def load_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
         inputs=(spec,),
         task=entry.task,
         num_classes=entry.num_classes,
-        dataset=entry.dataset(),
+        dataset=_dataset(cfg, entry),
         weights_sha256=weights_hash(module),
         parameter_count=sum(p.numel() for p in module.parameters()),
     )

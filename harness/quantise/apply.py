@@ -11,7 +11,7 @@ from harness.models.source import LoadedModel
 from harness.quantise.onnx_recipes import quantise_onnx
 from harness.quantise.torch_recipes import quantise_torch
 
-NEEDS_CALIBRATION = frozenset({Recipe.int8_static})
+NEEDS_CALIBRATION = frozenset({Recipe.int8_static, Recipe.int16_static})
 
 
 def quantise(
@@ -24,6 +24,10 @@ def quantise(
     """Return `fp32` transformed by the recipe, in the same format."""
     if fp32.format == "torch":
         return quantise_torch(model, cfg, calib)
+    if fp32.format == "pte":  # ExecuTorch: PT2E + XNNPACKQuantizer, lowered again
+        from harness.export.pte_export import quantise_pte
+
+        return quantise_pte(model, fp32, cfg, calib, cache)
     if fp32.format != "onnx":
         raise UnsupportedError(
             f"No quantisation handler for '{fp32.format}' artifacts.",

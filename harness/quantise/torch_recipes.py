@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from collections.abc import Callable
 
 import torch
 
@@ -17,10 +18,17 @@ from harness.models.source import LoadedModel
 ENGINE = "x86"  # fbgemm + onednn kernels; the engine torch picks on x86 CPUs
 
 
-def _fx_static(module: torch.nn.Module, calib: CalibrationSet) -> torch.nn.Module:
+def _fp32(module: torch.nn.Module, calib: CalibrationSet | None) -> torch.nn.Module:
+    return module
+
+
+def _fx_static(module: torch.nn.Module, calib: CalibrationSet | None) -> torch.nn.Module:
     from torch.ao.quantization import get_default_qconfig_mapping
     from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
+    if calib is None:
+        raise QuantisationError("int8_static on torch needs calibration data.",
+                                "Set quant.calibration_size to a positive number.")
     torch.backends.quantized.engine = ENGINE
     example = (torch.from_numpy(calib.inputs[:1]),)
     prepared = prepare_fx(copy.deepcopy(module), get_default_qconfig_mapping(ENGINE), example)
@@ -30,23 +38,34 @@ def _fx_static(module: torch.nn.Module, calib: CalibrationSet) -> torch.nn.Modul
     return convert_fx(prepared)
 
 
-def _dynamic(module: torch.nn.Module) -> torch.nn.Module:
+def _dynamic(module: torch.nn.Module, calib: CalibrationSet | None) -> torch.nn.Module:
     from torch.ao.quantization import quantize_dynamic
 
     return quantize_dynamic(copy.deepcopy(module), {torch.nn.Linear}, dtype=torch.qint8)
 
 
+HANDLERS: dict[Recipe, Callable[[torch.nn.Module, CalibrationSet | None], torch.nn.Module]] = {
+    Recipe.fp32: _fp32,
+    Recipe.int8_static: _fx_static,
+    Recipe.int8_dynamic: _dynamic,
+}
+
+
 def quantise_torch(model: LoadedModel, cfg: QuantConfig, calib: CalibrationSet | None) -> Artifact:
     """Return a torch-format artifact holding the module for `cfg.recipe` (built in memory)."""
+    handler = HANDLERS.get(cfg.recipe)
+    if handler is None:
+        raise QuantisationError(
+            f"Recipe '{cfg.name}' ({cfg.recipe.value}) has no torch-backend handler.",
+            f"Use an onnxruntime target for it; torch supports "
+            f"{', '.join(r.value for r in HANDLERS)}.",
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.ao.quantization announces its deprecation
-            if cfg.recipe is Recipe.fp32:
-                module = model.module
-            elif cfg.recipe is Recipe.int8_static and calib is not None:
-                module = _fx_static(model.module, calib)
-            else:
-                module = _dynamic(model.module)
+            module = handler(model.module, calib)
+    except QuantisationError:
+        raise
     except Exception as exc:  # FX tracing and conversion raise many exception types
         raise QuantisationError(
             f"torch FX recipe '{cfg.name}' failed on '{model.name}': {exc}".splitlines()[0],
