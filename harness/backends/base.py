@@ -10,17 +10,47 @@ import numpy as np
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from harness.artifact import Artifact
+from harness.artifact import Artifact, TensorSpec
 from harness.config import TargetConfig
-from harness.errors import ConfigError, UnsupportedError
+from harness.errors import ConfigError, HarnessError, UnsupportedError
 
 
 @dataclass(frozen=True)
 class Probe:
-    """Whether something can run here and, if not, why and what to do."""
+    """Whether something can run here and, if not, why; warnings do not stop the run."""
 
     available: bool
     reason: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+class SessionClosed(HarnessError):
+    """run() was called on a session after close()."""
+
+    def __init__(self, runtime: str) -> None:
+        super().__init__(f"The {runtime} session was used after close().",
+                         "Load the artifact again with backend.load(artifact).")
+
+
+def input_error(inputs: dict[str, Any], specs: tuple[TensorSpec, ...], dynamic_batch: bool,
+                runtime: str, cause: BaseException | None = None) -> UnsupportedError:
+    """Return the UnsupportedError explaining why `inputs` do not fit the model's `specs`."""
+    want = ", ".join(f"{s.name}{list(s.shape)} {s.dtype}" for s in specs)
+    hint = f"The model takes: {want}" + (" (any batch size)." if dynamic_batch else
+                                         " (static batch: re-export with model.batch_size=N).")
+    names = {s.name for s in specs}
+    if set(inputs) != names:
+        return UnsupportedError(f"{runtime}: input names {sorted(inputs)} do not match the "
+                                f"model's {sorted(names)}.", hint)
+    for spec in specs:
+        got = np.asarray(inputs[spec.name])
+        fixed = spec.shape[1:] if dynamic_batch else spec.shape
+        shape = got.shape[1:] if dynamic_batch else got.shape
+        if tuple(shape) != tuple(fixed) or got.dtype != np.dtype(spec.dtype):
+            return UnsupportedError(f"{runtime}: input '{spec.name}' has shape "
+                                    f"{list(got.shape)} {got.dtype}.", hint)
+    reason = str(cause).strip().splitlines()[0] if cause else "unknown reason"
+    return UnsupportedError(f"{runtime} rejected the inputs: {reason}", hint)
 
 
 @dataclass
@@ -29,7 +59,13 @@ class NoOptions:
 
 
 class Session(ABC):
-    """A loaded model: run inputs, wait for the device, describe itself, release resources."""
+    """A loaded model: run inputs, wait for the device, describe itself, release resources.
+
+    Contract (checked by tests/conformance): run() returns host numpy arrays; inputs that do
+    not fit the model raise UnsupportedError; close() may be called twice; run() after close()
+    raises SessionClosed. Implementations validate inputs only after the runtime fails, so the
+    timed path pays nothing for the checks.
+    """
 
     @abstractmethod
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
@@ -53,6 +89,7 @@ class Backend(ABC):
     formats: ClassVar[tuple[str, ...]]  # artifact formats accepted, preferred first
     precisions: ClassVar[frozenset[str]] = frozenset({"fp32", "int8_dynamic", "int8_static"})
     needs_sync: ClassVar[bool] = False  # device work is asynchronous; time after synchronize()
+    dynamic_batch: ClassVar[bool] = True  # one session runs any batch size
     device_resident_io: ClassVar[bool] = False  # inputs can live on the device between runs
     extra: ClassVar[str] = ""  # pip extra that installs the runtime
     options_cls: ClassVar[type] = NoOptions

@@ -1,15 +1,16 @@
-"""onnxruntime: any execution provider, session options from the target config."""
+"""onnxruntime: any execution provider, provider and session options from the target config."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import numpy as np
 import onnxruntime as ort
 
 from harness.artifact import Artifact
+from harness.backends import onnxruntime_placement as placement
 from harness.backends.base import Backend, Probe, Session
+from harness.backends.onnxruntime_session import OnnxRuntimeSession, placement_info
 from harness.errors import BackendUnavailable, ConfigError, UnsupportedError
 
 _OPT_LEVELS = {
@@ -22,7 +23,17 @@ _OPT_LEVELS = {
 
 @dataclass
 class OnnxRuntimeOptions:
-    """Execution providers and session options."""
+    """Execution providers (in priority order), their options, and session options.
+
+    providers: e.g. [TensorrtExecutionProvider, CUDAExecutionProvider, CPUExecutionProvider];
+    provider_options: one dict per provider, same order (e.g. {device_id: 0}).
+    sequential: ORT_SEQUENTIAL (true) or ORT_PARALLEL execution mode.
+    inter_op_threads: threads across nodes (parallel mode only); intra-op is target.threads.
+    allow_spinning: intra-op threads spin while waiting (lower latency, more CPU).
+    io_binding: bind inputs on the provider's device once and reuse them across runs.
+    profile_placement: one profiled run at load to count nodes per provider (for describe()).
+    strict: fail the run when any node fell back to the CPU under an accelerator provider.
+    """
 
     providers: list[str] = field(default_factory=lambda: ["CPUExecutionProvider"])
     provider_options: list[dict[str, Any]] = field(default_factory=list)
@@ -30,33 +41,9 @@ class OnnxRuntimeOptions:
     sequential: bool = True
     inter_op_threads: int = 0
     allow_spinning: bool = True
-
-
-class OnnxRuntimeSession(Session):
-    """An InferenceSession with its output names resolved once."""
-
-    def __init__(self, session: ort.InferenceSession, threads: int | None) -> None:
-        self.session = session
-        self.threads = threads
-        self._outputs = [o.name for o in session.get_outputs()]
-
-    def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
-        """Run one inference on the session."""
-        return self.session.run(self._outputs, inputs)
-
-    def describe(self) -> dict[str, Any]:
-        """Return onnxruntime's version, the providers actually active and the threads."""
-        return {
-            "runtime": "onnxruntime",
-            "runtime_version": ort.__version__,
-            "providers": self.session.get_providers(),
-            "intra_op_threads": self.threads,
-            "device": ort.get_device(),
-        }
-
-    def close(self) -> None:
-        """Drop the session so onnxruntime frees its arena."""
-        self.session = None  # type: ignore[assignment]
+    io_binding: bool = False
+    profile_placement: bool = True
+    strict: bool = False
 
 
 class OnnxRuntimeBackend(Backend):
@@ -64,6 +51,9 @@ class OnnxRuntimeBackend(Backend):
 
     name: ClassVar[str] = "onnxruntime"
     formats: ClassVar[tuple[str, ...]] = ("onnx",)
+    precisions: ClassVar[frozenset[str]] = frozenset(
+        {"fp32", "fp16", "int8_dynamic", "int8_static", "int16_static", "int4_weight_only"})
+    device_resident_io: ClassVar[bool] = True
     options_cls: ClassVar[type] = OnnxRuntimeOptions
 
     @classmethod
@@ -73,12 +63,14 @@ class OnnxRuntimeBackend(Backend):
 
     def probe(self) -> Probe:
         """Return whether every requested execution provider is available in this build."""
+        clash = placement.wheel_clash_warning()
+        warnings = (clash,) if clash else ()
         available = ort.get_available_providers()
         missing = [p for p in self.options.providers if p not in available]
         if missing:
             return Probe(False, f"execution provider(s) {', '.join(missing)} not available in "
-                         f"this onnxruntime build (available: {', '.join(available)})")
-        return Probe(True)
+                         f"this onnxruntime build (available: {', '.join(available)})", warnings)
+        return Probe(True, "", warnings)
 
     def _session_options(self) -> ort.SessionOptions:
         opts = ort.SessionOptions()
@@ -94,25 +86,64 @@ class OnnxRuntimeBackend(Backend):
         opts.inter_op_num_threads = self.options.inter_op_threads
         opts.add_session_config_entry(
             "session.intra_op.allow_spinning", "1" if self.options.allow_spinning else "0")
+        opts.add_session_config_entry(
+            "session.inter_op.allow_spinning", "1" if self.options.allow_spinning else "0")
+        opts.enable_profiling = self.options.profile_placement or self.options.strict
+        opts.profile_file_prefix = placement.profile_prefix()
         opts.log_severity_level = 3
         return opts
 
+    def _io_device(self) -> tuple[str, int] | None:
+        if not self.options.io_binding:
+            return None
+        first = self.options.providers[0] if self.options.providers else "CPUExecutionProvider"
+        device_id = 0
+        if self.options.provider_options:
+            device_id = int(self.options.provider_options[0].get("device_id", 0))
+        return placement.PROVIDER_DEVICE.get(first, "cpu"), device_id
+
+    def _create(self, artifact: Artifact) -> ort.InferenceSession:
+        if (self.options.provider_options
+                and len(self.options.provider_options) != len(self.options.providers)):
+            raise ConfigError("target.options.provider_options must have one entry per provider.",
+                              "Give {} for providers that take no options.")
+        try:
+            return ort.InferenceSession(
+                str(artifact.path), sess_options=self._session_options(),
+                providers=list(self.options.providers),
+                provider_options=list(self.options.provider_options) or None,
+            )
+        except (RuntimeError, ValueError, ort.capi.onnxruntime_pybind11_state.Fail) as exc:
+            raise UnsupportedError(
+                f"onnxruntime could not load {artifact.path}: {exc}".splitlines()[0],
+                "Check the model with onnx.checker, or try another opset or backend.",
+            ) from exc
+
     def load(self, artifact: Artifact) -> Session:
-        """Create an InferenceSession for the ONNX file."""
+        """Create an InferenceSession for the ONNX file; raise if strict and nodes fell back."""
         self.check(artifact)
         probe = self.probe()
         if not probe.available:
             raise BackendUnavailable(f"onnxruntime: {probe.reason}.",
                                      "Install the onnxruntime package built for that provider.")
-        try:
-            session = ort.InferenceSession(
-                str(artifact.path), sess_options=self._session_options(),
-                providers=list(self.options.providers),
-                provider_options=list(self.options.provider_options) or None,
-            )
-        except Exception as exc:  # onnxruntime raises its own exception types per failure
+        session = self._create(artifact)
+        counts = None
+        if self.options.profile_placement or self.options.strict:  # one profiled warm-up run
+            counts = placement.profile_placement(session, artifact.inputs)
+        fallen = placement.cpu_fallbacks(counts or {}, list(self.options.providers))
+        if self.options.strict and fallen:
             raise UnsupportedError(
-                f"onnxruntime could not load {artifact.path}: {exc}".splitlines()[0],
-                "Check the model with onnx.checker, or try another opset or backend.",
-            ) from exc
-        return OnnxRuntimeSession(session, self.target.threads)
+                f"onnxruntime: {fallen} node(s) fell back to CPUExecutionProvider under "
+                f"{self.options.providers[0]} (nodes per provider: {dict(counts)}).",
+                "Set target.options.strict=false to allow the fallback, or change the model.")
+        info = placement_info(session, counts)
+        info.update(device=self.target.device, intra_op_threads=self.target.threads,
+                    session_options=self._options_record(), warnings=list(probe.warnings))
+        return OnnxRuntimeSession(session, artifact.inputs, info, self._io_device())
+
+    def _options_record(self) -> dict[str, Any]:
+        opts = self.options
+        return {"graph_optimization_level": opts.graph_optimization_level,
+                "execution_mode": "sequential" if opts.sequential else "parallel",
+                "inter_op_threads": opts.inter_op_threads, "allow_spinning": opts.allow_spinning,
+                "provider_options": list(opts.provider_options), "strict": opts.strict}

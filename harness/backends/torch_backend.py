@@ -1,7 +1,8 @@
-"""torch: eager (optionally torch.compile) under inference_mode on CPU or CUDA."""
+"""torch: eager or torch.compile, under inference_mode, on CPU or CUDA."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -9,34 +10,51 @@ import numpy as np
 import torch
 
 from harness.artifact import Artifact
-from harness.backends.base import Backend, Probe, Session
+from harness.backends.base import Backend, Probe, Session, SessionClosed, input_error
+from harness.errors import UnsupportedError
 
 
 @dataclass
 class TorchOptions:
-    """torch execution options."""
+    """torch execution options.
+
+    compile: wrap the module in torch.compile (mode: default, reduce-overhead, max-autotune).
+    compile_dynamic: let torch.compile generalise over batch sizes (null: torch decides).
+    inference_mode: run under torch.inference_mode (else torch.no_grad).
+    """
 
     compile: bool = False
     compile_mode: str = "default"
+    compile_dynamic: bool | None = None
+    inference_mode: bool = True
 
 
 class TorchSession(Session):
     """A module on a device; inputs are copied to the device inside run()."""
 
-    def __init__(self, module: torch.nn.Module, device: torch.device, threads: int | None,
-                 compiled: bool) -> None:
-        self.module = module
+    def __init__(self, module: torch.nn.Module, device: torch.device, artifact: Artifact,
+                 threads: int | None, options: TorchOptions) -> None:
+        self.module: torch.nn.Module | None = module
         self.device = device
-        self.compiled = compiled
+        self.specs = artifact.inputs
+        self.options = options
+        self._grad_off = torch.inference_mode if options.inference_mode else torch.no_grad
         self._threads_before = torch.get_num_threads()
         if threads:
             torch.set_num_threads(threads)
 
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
-        """Run the module on the inputs in order; returns host arrays."""
-        with torch.inference_mode():
-            args = [torch.from_numpy(v).to(self.device) for v in inputs.values()]
-            out = self.module(*args)
+        """Run the module on the inputs in spec order; returns host arrays."""
+        if self.module is None:
+            raise SessionClosed("torch")
+        try:
+            with self._grad_off():
+                args = [torch.from_numpy(inputs[s.name]).to(self.device) for s in self.specs]
+                if len(inputs) != len(self.specs):
+                    raise KeyError("unexpected extra inputs")
+                out = self.module(*args)
+        except (RuntimeError, KeyError, TypeError, ValueError) as exc:
+            raise input_error(inputs, self.specs, True, "torch", exc) from exc
         outs = out if isinstance(out, (tuple, list)) else (out,)
         return [o.cpu().numpy() for o in outs]
 
@@ -46,20 +64,24 @@ class TorchSession(Session):
             torch.cuda.synchronize(self.device)
 
     def describe(self) -> dict[str, Any]:
-        """Return torch's version, the device, threads and whether compiled."""
-        return {
-            "runtime": "torch",
-            "runtime_version": torch.__version__,
-            "device": str(self.device),
-            "threads": torch.get_num_threads(),
-            "compiled": self.compiled,
+        """Return torch's version, the device, threads, compile and grad settings."""
+        info: dict[str, Any] = {
+            "runtime": "torch", "runtime_version": torch.__version__, "device": str(self.device),
+            "threads": torch.get_num_threads(), "compiled": self.options.compile,
+            "compile_mode": self.options.compile_mode if self.options.compile else None,
+            "inference_mode": self.options.inference_mode,
             "quantized_engine": torch.backends.quantized.engine,
         }
+        if self.device.type == "cuda":
+            info.update(device_name=torch.cuda.get_device_name(self.device),
+                        cuda_version=torch.version.cuda)
+        return info
 
     def close(self) -> None:
-        """Restore the process's thread count and drop the module."""
-        torch.set_num_threads(self._threads_before)
-        self.module = None  # type: ignore[assignment]
+        """Restore the process's thread count and drop the module (safe to call twice)."""
+        if self.module is not None:
+            torch.set_num_threads(self._threads_before)
+        self.module = None
 
 
 class TorchBackend(Backend):
@@ -68,6 +90,7 @@ class TorchBackend(Backend):
     name: ClassVar[str] = "torch"
     formats: ClassVar[tuple[str, ...]] = ("torch",)
     needs_sync: ClassVar[bool] = True
+    device_resident_io: ClassVar[bool] = False
     options_cls: ClassVar[type] = TorchOptions
 
     @classmethod
@@ -83,10 +106,16 @@ class TorchBackend(Backend):
         return Probe(True)
 
     def load(self, artifact: Artifact) -> Session:
-        """Move the module to the device and optionally compile it."""
+        """Copy the module to the device (the CPU original stays the reference) and compile."""
         self.check(artifact)
         device = torch.device(self.target.device)
-        module = artifact.module.to(device).eval()
+        if device.type != "cpu" and artifact.precision != "fp32":
+            raise UnsupportedError(
+                f"torch int8 ({artifact.precision}) modules run on the CPU only, not {device}.",
+                "Use quant=fp32 with torch_cuda, or the tensorrt target for int8 on a GPU.")
+        module = artifact.module if device.type == "cpu" else copy.deepcopy(artifact.module)
+        module = module.to(device).eval()
         if self.options.compile:
-            module = torch.compile(module, mode=self.options.compile_mode)
-        return TorchSession(module, device, self.target.threads, self.options.compile)
+            module = torch.compile(module, mode=self.options.compile_mode,
+                                   dynamic=self.options.compile_dynamic)
+        return TorchSession(module, device, artifact, self.target.threads, self.options)

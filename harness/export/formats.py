@@ -9,6 +9,7 @@ from harness.cache import ArtifactCache
 from harness.config import ModelConfig
 from harness.errors import UnsupportedError
 from harness.export.onnx_export import export_onnx
+from harness.export.pte_export import export_pte
 from harness.models.source import LoadedModel
 
 
@@ -21,6 +22,7 @@ def torch_artifact(model: LoadedModel, cfg: ModelConfig, cache: ArtifactCache) -
 EXPORTERS: dict[str, Callable[[LoadedModel, ModelConfig, ArtifactCache], Artifact]] = {
     "onnx": export_onnx,
     "torch": torch_artifact,
+    "pte": export_pte,
 }
 
 

@@ -68,7 +68,21 @@ def _write(model: LoadedModel, cfg: ModelConfig, path: Path) -> dict[str, Any]:
             "Try another opset (model.opset=17) or check that the model is traceable by "
             "torch.export.",
         ) from exc
-    return {"opset": cfg.opset, "max_abs_diff_vs_torch": _check(model, path, example)}
+    written = onnx_opset(path)
+    if written != cfg.opset:  # the dynamo exporter falls back to its own opset when it cannot
+        raise ModelError(
+            f"model.opset={cfg.opset} was asked for, but the exporter could only write opset "
+            f"{written} for '{model.name}'.",
+            f"Use model.opset={written} (torch.onnx's dynamo exporter supports opset 18 and "
+            "newer; older opsets only when onnx's version converter can reach them).",
+        )
+    return {"opset": written, "max_abs_diff_vs_torch": _check(model, path, example)}
+
+
+def onnx_opset(path: Path) -> int:
+    """Return the default-domain opset version an ONNX file imports."""
+    model = onnx.load(str(path), load_external_data=False)
+    return next(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
 
 
 def _check(model: LoadedModel, path: Path, example: tuple[torch.Tensor, ...]) -> float:

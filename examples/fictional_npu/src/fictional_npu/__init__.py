@@ -1,0 +1,1 @@
+"""edge-harness plugin for the Nimbus NPU (a fictional accelerator, emulated on the CPU)."""

@@ -1,0 +1,88 @@
+"""The harness backend for the Nimbus NPU: capability flags, options, probe, load, session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from fictional_npu import sdk
+from harness.artifact import Artifact
+from harness.backends.base import Backend, Probe, Session, SessionClosed, input_error
+from harness.errors import BackendUnavailable, UnsupportedError
+
+
+@dataclass
+class NimbusOptions:
+    """Nimbus options (validated by the harness against this dataclass)."""
+
+    power_mode: str = "performance"  # or "efficiency"
+
+
+class NimbusSession(Session):
+    """One compiled graph on one Nimbus device."""
+
+    def __init__(self, graph: sdk.Graph, artifact: Artifact, power_mode: str) -> None:
+        self.graph: sdk.Graph | None = graph
+        self.specs = artifact.inputs
+        self.power_mode = power_mode
+
+    def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+        """Run one inference; returns host arrays."""
+        if self.graph is None:
+            raise SessionClosed("Nimbus NPU")
+        try:
+            return self.graph.execute(inputs)
+        except sdk.NimbusError as exc:
+            raise input_error(inputs, self.specs, True, "Nimbus NPU", exc) from exc
+
+    def describe(self) -> dict[str, Any]:
+        """Return the SDK version, device and power mode (provenance for the run record)."""
+        return {"runtime": "nimbus-sdk", "runtime_version": sdk.sdk_version(),
+                "device": self.graph.device if self.graph else "released",
+                "power_mode": self.power_mode, "emulated": True}
+
+    def close(self) -> None:
+        """Release the graph (safe to call twice)."""
+        if self.graph is not None:
+            self.graph.release()
+        self.graph = None
+
+
+class NimbusBackend(Backend):
+    """Nimbus NPU: ONNX fp32 and int8 QDQ, dynamic batch, synchronous execution."""
+
+    name: ClassVar[str] = "nimbus_npu"
+    formats: ClassVar[tuple[str, ...]] = ("onnx",)
+    precisions: ClassVar[frozenset[str]] = frozenset({"fp32", "int8_static"})
+    dynamic_batch: ClassVar[bool] = True
+    options_cls: ClassVar[type] = NimbusOptions
+
+    @classmethod
+    def version(cls) -> str:
+        """Return the Nimbus SDK version."""
+        return sdk.sdk_version()
+
+    def probe(self) -> Probe:
+        """Return whether the target's Nimbus device is visible."""
+        devices = sdk.list_devices()
+        if self.target.device in devices:
+            return Probe(True)
+        return Probe(False, f"Nimbus device {self.target.device} not found; available: "
+                     f"{', '.join(devices) or '(none)'}")
+
+    def load(self, artifact: Artifact) -> Session:
+        """Compile the ONNX artifact for the device and return a session."""
+        self.check(artifact)
+        probe = self.probe()
+        if not probe.available:
+            raise BackendUnavailable(f"Nimbus: {probe.reason}.", "Check the board is attached.")
+        try:
+            graph = sdk.compile_graph(str(artifact.path), self.target.device,
+                                      self.options.power_mode, self.target.threads)
+        except sdk.NimbusError as exc:
+            raise UnsupportedError(f"Nimbus could not compile {artifact.path}: {exc}",
+                                   "Check power_mode (performance|efficiency) and the model.",
+                                   ) from exc
+        return NimbusSession(graph, artifact, self.options.power_mode)

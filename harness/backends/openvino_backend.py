@@ -1,0 +1,161 @@
+"""OpenVINO native: ONNX artifacts compiled for CPU, GPU, NPU or AUTO with performance hints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import openvino as ov
+
+from harness.artifact import Artifact
+from harness.backends.base import Backend, Probe, Session, SessionClosed, input_error
+from harness.errors import BackendUnavailable, ConfigError, UnsupportedError
+
+HINTS = ("LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT")
+STATIC_DEVICES = ("NPU",)  # devices that compile static shapes only
+
+
+@dataclass
+class OpenVinoOptions:
+    """OpenVINO compile options.
+
+    performance_hint: LATENCY, THROUGHPUT or CUMULATIVE_THROUGHPUT.
+    num_streams: parallel inference streams; null lets the hint decide.
+    inference_precision: f32 keeps fp32/int8 artifacts faithful (OpenVINO's CPU default is bf16
+      where the CPU has bf16 instructions); set "" for the device default, or bf16/f16.
+    cache_dir: compiled-model cache ("" disables it).
+    static_shape: reshape to the artifact's input shape; null means "only on NPU".
+    """
+
+    performance_hint: str = "LATENCY"
+    num_streams: int | None = None
+    inference_precision: str = "f32"
+    cache_dir: str = "models/.cache/openvino"
+    static_shape: bool | None = None
+
+
+class OpenVinoSession(Session):
+    """One compiled model and one infer request."""
+
+    def __init__(self, compiled: ov.CompiledModel, artifact: Artifact, info: dict[str, Any],
+                 dynamic: bool) -> None:
+        self.compiled: ov.CompiledModel | None = compiled
+        self.request = compiled.create_infer_request()
+        self.specs = artifact.inputs
+        self.info = info
+        self.dynamic = dynamic
+
+    def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+        """Run one inference synchronously; returns host arrays (copies)."""
+        if self.compiled is None:
+            raise SessionClosed("openvino")
+        try:
+            return list(self.request.infer(inputs, share_inputs=True).to_tuple())
+        except (RuntimeError, TypeError, ValueError, KeyError) as exc:
+            raise input_error(inputs, self.specs, self.dynamic, "openvino", exc) from exc
+
+    def describe(self) -> dict[str, Any]:
+        """Return OpenVINO's version, device, execution devices, streams, threads, precision."""
+        return {"runtime": "openvino", "runtime_version": ov.get_version(), **self.info}
+
+    def close(self) -> None:
+        """Drop the request and the compiled model."""
+        self.request = None
+        self.compiled = None
+
+
+def _property(obj: Any, name: str) -> Any:
+    try:
+        value = obj.get_property(name)
+    except RuntimeError:  # not every device implements every property
+        return None
+    if hasattr(value, "get_type_name"):  # ov.Type, e.g. the inference precision
+        return value.get_type_name()
+    return value if isinstance(value, (int, float, bool, str, list)) else str(value)
+
+
+class OpenVinoBackend(Backend):
+    """OpenVINO runtime; target.device is CPU, GPU, GPU.1, NPU or AUTO (any case)."""
+
+    name: ClassVar[str] = "openvino"
+    formats: ClassVar[tuple[str, ...]] = ("onnx",)
+    extra: ClassVar[str] = "openvino"
+    options_cls: ClassVar[type] = OpenVinoOptions
+
+    @classmethod
+    def version(cls) -> str:
+        """Return OpenVINO's version."""
+        return ov.get_version()
+
+    @property
+    def device(self) -> str:
+        """Return the OpenVINO device name for target.device."""
+        return self.target.device.upper()
+
+    def probe(self) -> Probe:
+        """Return whether the device is in `ov.Core().available_devices`."""
+        available = ov.Core().available_devices
+        base = self.device.split(".")[0]
+        bases = {d.split(".")[0] for d in available}
+        if base in ("AUTO", "MULTI", "HETERO") or self.device in available:
+            return Probe(True)
+        if "." not in self.device and base in bases:
+            return Probe(True)
+        return Probe(False, f"OpenVINO device {self.device} not found; available: "
+                     f"{', '.join(available) or '(none)'}")
+
+    def _config(self) -> dict[str, Any]:
+        opts = self.options
+        if opts.performance_hint not in HINTS:
+            raise ConfigError(f"performance_hint '{opts.performance_hint}' is not valid.",
+                              f"Use one of: {', '.join(HINTS)}.")
+        config: dict[str, Any] = {"PERFORMANCE_HINT": opts.performance_hint}
+        if opts.num_streams is not None:
+            config["NUM_STREAMS"] = str(opts.num_streams)
+        if self.target.threads and self.device.startswith("CPU"):
+            config["INFERENCE_NUM_THREADS"] = self.target.threads
+        if opts.inference_precision:
+            config["INFERENCE_PRECISION_HINT"] = opts.inference_precision
+        if opts.cache_dir:
+            Path(opts.cache_dir).mkdir(parents=True, exist_ok=True)
+            config["CACHE_DIR"] = opts.cache_dir
+        return config
+
+    def load(self, artifact: Artifact) -> Session:
+        """Read the ONNX file, compile it for the device and return a session."""
+        self.check(artifact)
+        probe = self.probe()
+        if not probe.available:
+            raise BackendUnavailable(f"openvino: {probe.reason}.",
+                                     "Install the device's driver, or pick another target.")
+        core = ov.Core()
+        static = self.options.static_shape
+        static = self.device.split(".")[0] in STATIC_DEVICES if static is None else static
+        try:
+            model = core.read_model(str(artifact.path))
+            if static:
+                model.reshape({s.name: list(s.shape) for s in artifact.inputs})
+            compiled = core.compile_model(model, self.device, self._config())
+        except RuntimeError as exc:
+            raise UnsupportedError(
+                f"OpenVINO could not compile {artifact.path} for {self.device}: "
+                f"{str(exc).strip().splitlines()[0]}",
+                "Try another device or performance hint, or the onnxruntime backend.") from exc
+        info = {name.lower(): _property(compiled, name) for name in (
+            "EXECUTION_DEVICES", "NUM_STREAMS", "INFERENCE_NUM_THREADS",
+            "INFERENCE_PRECISION_HINT", "PERFORMANCE_HINT")}
+        full_name = _property_of(core, self.device.split(".")[0])
+        info.update(device=self.device, device_name=full_name, static_shape=static,
+                    cache_dir=self.options.cache_dir)
+        return OpenVinoSession(compiled, artifact, info, dynamic=not static)
+
+
+def _property_of(core: ov.Core, device: str) -> str | None:
+    if device in ("AUTO", "MULTI", "HETERO"):
+        return None
+    try:
+        return str(core.get_property(device, "FULL_DEVICE_NAME"))
+    except RuntimeError:
+        return None
