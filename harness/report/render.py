@@ -29,26 +29,28 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def rich_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
+def rich_table(rows: Sequence[dict[str, Any]], title: str,
+               headers: dict[str, str] = HEADERS, legend: str = LEGEND) -> Table:
     """Return a rich Table of the rows, failed/skipped runs showing their reason."""
-    table = Table(title=title, caption=LEGEND, caption_justify="left")
-    for header in HEADERS.values():
+    table = Table(title=title, caption=legend, caption_justify="left")
+    for header in headers.values():
         table.add_column(header, overflow="fold")
     for row in rows:
         if row["status"] != "ok":
             cells = [cell(row[k]) for k in ("model", "quant", "target", "scenario", "status")]
             table.add_row(*cells, f"[dim]{row['reason'][:160]}[/]")
             continue
-        table.add_row(*[cell(row[k]) for k in HEADERS])
+        table.add_row(*[cell(row[k]) for k in headers])
     return table
 
 
-def markdown(rows: Sequence[dict[str, Any]]) -> str:
+def markdown(rows: Sequence[dict[str, Any]], headers: dict[str, str] = HEADERS,
+             legend: str = LEGEND) -> str:
     """Return the rows as a GitHub-flavoured markdown table plus a legend and the reasons."""
-    lines = ["| " + " | ".join(HEADERS.values()) + " |", "|" + "---|" * len(HEADERS)]
+    lines = ["| " + " | ".join(headers.values()) + " |", "|" + "---|" * len(headers)]
     for row in rows:
-        lines.append("| " + " | ".join(cell(row[k]) for k in HEADERS) + " |")
-    lines += ["", LEGEND, ""]
+        lines.append("| " + " | ".join(cell(row[k]).replace("|", "/") for k in headers) + " |")
+    lines += ["", legend, ""]
     for row in rows:
         if row["status"] != "ok":
             lines.append(f"- {row['model']}/{row['quant']}/{row['target']}: {row['status']}: "

@@ -37,12 +37,15 @@ def energy_cell(record: RunRecord) -> str:
 
 
 def accuracy_cell(record: RunRecord) -> str:
-    """Return task accuracy where there is a data set, else fidelity (cosine) vs FP32."""
+    """Return task top-1 (with a data set) else cosine vs FP32, then the gate: ✓/✗ ratio."""
     task = _get(record.accuracy, "task", "value")
-    if task is not None:
-        return f"top1 {task:.2%}"
     cosine = _get(record.accuracy, "fidelity", "cosine")
-    return f"cos {cosine:.4f}" if cosine is not None else ""
+    text = f"top1 {task:.2%}" if task is not None else (
+        f"cos {cosine:.4f}" if cosine is not None else "")
+    gate = _get(record.accuracy, "gate")
+    if not gate or not text:
+        return text
+    return f"{text} {'✓' if gate['passed'] else '✗'}{gate['ratio']:.3f}≥{gate['target']:g}"
 
 
 def record_row(record: RunRecord) -> dict[str, Any]:

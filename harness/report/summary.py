@@ -26,3 +26,17 @@ def write_summary(folder: Path, console: Console | None = None) -> list[RunRecor
     (Path(folder) / "summary.md").write_text(markdown(rows))
     (Path(folder) / "summary.csv").write_text(csv_text(rows))
     return records
+
+
+def write_html_report(folder: Path) -> Path:
+    """Write `<folder>/report.html` (tables, plots, provenance; ~2-3 s) and return its path.
+
+    Speed-ups are against FP32 of the same model, scenario and (preferably) target.
+    """
+    from harness.report.compare import compare_rows
+    from harness.report.html_report import write_html
+    from harness.report.load import load_runs
+
+    runs = load_runs([folder])
+    rows = compare_rows(runs, [("quant", "fp32")])
+    return write_html(runs, rows, Path(folder) / "report.html", f"edge-harness sweep: {folder}")

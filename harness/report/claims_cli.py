@@ -1,0 +1,65 @@
+"""`harness-claims CLAIMS.yaml RESULTS_DIR...`: PASS / FAIL / INCONCLUSIVE per vendor claim.
+
+Exit status: 0 when every claim passes, 1 when any fails, 3 when none fails but some are
+inconclusive, 2 for a usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.table import Table
+
+from harness.errors import HarnessError
+from harness.report.claims import judge, load_claims
+from harness.report.load import load_runs
+from harness.report.summary import wide_console
+
+EXIT = {"PASS": 0, "FAIL": 1, "INCONCLUSIVE": 3}
+STYLE = {"PASS": "green", "FAIL": "red", "INCONCLUSIVE": "yellow"}
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"
+
+
+def run(claims_path: Path, folders: Sequence[Path]) -> int:
+    """Judge every claim in `claims_path` against the runs in `folders`; return the exit code."""
+    claims, runs = load_claims(claims_path), load_runs(folders)
+    table = Table(title=f"Claims: {claims_path}", caption_justify="left",
+                  caption="PASS: the whole 95% interval meets the bound; FAIL: the whole interval "
+                  "violates it; INCONCLUSIVE: it straddles the bound, evidence is missing, or "
+                  "energy is estimated.")
+    for col in ("claim", "verdict", "metric", "bound", "run", "value", "95% CI", "provenance",
+                "note"):
+        table.add_column(col, overflow="fold")
+    verdicts = []
+    for claim in claims:
+        verdict, evidence = judge(claim, runs)
+        verdicts.append(verdict)
+        head = [claim.id, f"[{STYLE[verdict]}]{verdict}[/]", claim.metric,
+                f"{claim.op} {claim.bound:g}"]
+        if not evidence:
+            table.add_row(*head, "", "", "", "", "no matching ok run")
+        for i, e in enumerate(evidence):
+            cells = head if i == 0 else [""] * 4
+            ci = f"{_num(e.low)}–{_num(e.high)}" if e.low is not None else ""
+            table.add_row(*cells, e.run, _num(e.value), ci, e.provenance, f"{e.verdict} {e.note}")
+    wide_console().print(table)
+    return max((EXIT[v] for v in verdicts), key=lambda c: (c == 1, c))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console script `harness-claims`."""
+    p = argparse.ArgumentParser(prog="harness-claims", description=__doc__.splitlines()[0])
+    p.add_argument("claims", type=Path, help="claims YAML (see configs/claims/)")
+    p.add_argument("folders", nargs="+", type=Path, help="results folders to judge")
+    args = p.parse_args(argv)
+    try:
+        sys.exit(run(args.claims, args.folders))
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,134 @@
+"""`harness-compare --deployment`: per model, which deployment wins on latency, energy, CO2e.
+
+Any results folder can stand in for the datacenter side (e.g. this machine's CPU runs when there
+is no GPU server): the model only needs its latency and energy per inference.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessError
+from harness.report.deployment import (
+    DeploymentResult,
+    datacenter,
+    finite,
+    intensity_crossover_kwh_per_gb,
+    on_device,
+    rtt_crossover_ms,
+    uplink_crossover_mbps,
+)
+from harness.report.deployment_config import DeploymentConfig, load_preset, shipped_presets
+from harness.report.deployment_runs import measurement, pair_runs, payload_of
+from harness.report.load import Run, load_runs
+from harness.report.render import csv_text, markdown, rich_table
+from harness.report.select import filter_runs, lookup, parse_pairs
+from harness.report.summary import wide_console
+
+HEADERS = {"model": "model", "quant": "quant (device/dc)", "deployment": "deployment",
+           "latency_ms": "latency ms", "network_ms": "network ms", "queue_ms": "queue ms",
+           "energy_mj": "mJ/inf (avg kWh/GB)", "energy_marginal_mj": "mJ/inf (marginal)",
+           "co2e_mg": "mg CO2e/inf", "evidence": "runs"}
+LEGEND = ("Latency = p50 service time + network (RTT, transfer, serialisation) + mean M/D/1 "
+          "queueing wait. Energy = device gross J/inference, or server (PUE x (net + idle share)) "
+          "+ network (average or marginal kWh/GB) + client wait power. '(est.)' = an estimated "
+          "energy figure went in. Presets and their sources: configs/deployment/*.yaml.")
+
+
+def _mark(value: float | None, scale: float, estimated: bool) -> str:
+    if not finite(value):
+        return ""
+    return f"{value * scale:.4g}" + (" (est.)" if estimated else "")
+
+
+def evaluate_pair(dev: Run, dc: Run, presets: Sequence[DeploymentConfig]
+                  ) -> tuple[list[DeploymentResult], list[str]]:
+    """Return every preset's result for one device/datacenter pair and the verdict lines."""
+    payload, how = payload_of(dev)
+    dev_m, dc_m = measurement(dev), measurement(dc)
+    results, dev_result, lines = [], None, []
+    for cfg in presets:
+        if cfg.kind == "on_device":
+            dev_result = on_device(dev_m, cfg)
+            results.append(dev_result)
+        else:
+            results.append(datacenter(dc_m, payload, cfg, dev_m.estimated))
+    for label, attr in (("latency", "latency_s"), ("energy", "energy_avg_j"),
+                        ("energy, marginal network", "energy_marginal_j"), ("CO2e", "co2e_g")):
+        valid = [r for r in results if finite(getattr(r, attr))]
+        if valid:
+            best = min(valid, key=lambda r: getattr(r, attr))
+            est = " (on estimated energy)" if best.estimated and label != "latency" else ""
+            lines.append(f"{label}: {best.name} wins{est}")
+    lines.append(f"payload: {payload.request_bytes} B request, {payload.response_bytes} B "
+                 f"response ({how})")
+    if dev_result is not None:
+        lines += crossovers(dev_result, results, payload, presets)
+    return results, lines
+
+
+def crossovers(dev: DeploymentResult, results: Sequence[DeploymentResult], payload: Any,
+               presets: Sequence[DeploymentConfig]) -> list[str]:
+    """Return, per datacenter preset, the RTT, uplink and kWh/GB at which the verdict flips."""
+    lines = []
+    for res, cfg in zip(results, presets, strict=True):
+        if cfg.kind == "on_device":
+            continue
+        rtt = rtt_crossover_ms(dev, res, cfg)
+        up = uplink_crossover_mbps(dev, res, payload, cfg)
+        kwh = intensity_crossover_kwh_per_gb(dev, res, payload, cfg)
+        lat = (f"faster than on-device below RTT {rtt:.3g} ms" if rtt is not None else
+               "slower than on-device even at RTT 0")
+        bw = f", or with uplink above {up:.3g} Mbit/s" if up is not None and rtt else ""
+        energy = (f"; less energy below {kwh:.3g} kWh/GB network intensity" if kwh is not None
+                  else "; more energy even with a free network")
+        lines.append(f"crossover {cfg.name}: {lat}{bw}{energy}")
+    return lines
+
+
+def result_row(dev: Run, dc: Run, res: DeploymentResult) -> dict[str, Any]:
+    """Return one table row (display strings) of a deployment result."""
+    source = dev if res.name == "on_device" else dc
+    return {
+        "model": lookup(dev, "model"), "quant": f"{lookup(dev, 'quant')}/{lookup(dc, 'quant')}",
+        "deployment": res.name, "status": "ok", "target": lookup(source, "target"),
+        "scenario": lookup(dev, "scenario"), "reason": "; ".join(res.notes),
+        "latency_ms": f"{res.latency_s * 1e3:.4g}", "network_ms": f"{res.network_s * 1e3:.3g}",
+        "queue_ms": f"{res.queue_s * 1e3:.3g}",
+        "energy_mj": _mark(res.energy_avg_j, 1e3, res.estimated),
+        "energy_marginal_mj": _mark(res.energy_marginal_j, 1e3, res.estimated),
+        "co2e_mg": _mark(res.co2e_g, 1e3, res.estimated),
+        "evidence": f"{source.record.run_id}@{lookup(source, 'host')}",
+    }
+
+
+def run_deployment(args: argparse.Namespace) -> int:
+    """Evaluate every device/datacenter pair under the presets; print and write the report."""
+    if not (args.device and args.datacenter):
+        raise HarnessError("--deployment needs --device FOLDER and --datacenter FOLDER.",
+                           "Pass the edge device's and the server's results folders.")
+    presets = [load_preset(p) for p in args.presets] if args.presets else shipped_presets()
+    where = parse_pairs(args.where, "--where")
+    pairs = pair_runs(filter_runs(load_runs([args.device]), where),
+                      filter_runs(load_runs([args.datacenter]), where))
+    if not pairs:
+        raise HarnessError("No device run has a datacenter run of the same model and scenario.",
+                           "Benchmark the same model on both machines, then compare.")
+    console, rows, md = wide_console(), [], ["# On-device vs datacenter deployment\n"]
+    for dev, dc in pairs:
+        results, lines = evaluate_pair(dev, dc, presets)
+        block = [result_row(dev, dc, r) for r in results]
+        rows += block
+        title = f"{lookup(dev, 'model')} ({lookup(dev, 'quant')} on {lookup(dev, 'target')})"
+        console.print(rich_table(block, title, HEADERS, LEGEND))
+        console.print("\n".join(f"  {line}" for line in lines) + "\n")
+        md += [f"## {title}\n", markdown(block, HEADERS, LEGEND)] + [f"- {x}" for x in lines]
+    out = Path(args.out or args.device)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "deployment.md").write_text("\n".join(md) + "\n")
+    (out / "deployment.csv").write_text(csv_text(rows))
+    console.print(f"deployment.md and deployment.csv in {out}")
+    return 0

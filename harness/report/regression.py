@@ -1,0 +1,87 @@
+"""Regression check against a saved baseline folder (`--check-against DIR --threshold 10%`).
+
+Runs are matched on model × quant × target × scenario. A metric regresses when it is worse than
+the baseline by more than the threshold (latency/energy higher, throughput lower) AND the two 95 %
+intervals do not overlap; a change beyond the threshold but within noise is reported, not failed,
+so a noisy CI machine does not fail builds on chance. Metrics without intervals (throughput)
+fail on the threshold alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from harness.errors import ConfigError
+from harness.records.schema import Status
+from harness.report.compare import metric
+from harness.report.load import Run, load_runs
+from harness.report.select import lookup
+
+MATCH_KEYS = ("model", "quant", "target", "scenario")
+HIGHER_IS_BETTER = {"throughput"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One matched run's comparison: relative change (fraction), and whether it regressed."""
+
+    key: str
+    baseline: float
+    current: float
+    change: float
+    within_noise: bool
+    regressed: bool
+
+
+def parse_threshold(text: str) -> float:
+    """Return a threshold fraction from '10%' or '0.1'."""
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError as exc:
+        raise ConfigError(f"--threshold '{text}' is not a number.",
+                          "Write e.g. --threshold 10% or --threshold 0.1.") from exc
+    if value <= 0:
+        raise ConfigError(f"--threshold must be positive, got {text}.", "Use e.g. 10%.")
+    return value
+
+
+def _key(run: Run) -> str:
+    return "/".join(str(lookup(run, k)) for k in MATCH_KEYS)
+
+
+def check(current: Sequence[Run], baseline: Sequence[Run], name: str, threshold: float
+          ) -> list[Verdict]:
+    """Return a verdict per run present (ok) in both sets for metric `name`."""
+    base = {_key(r): r for r in baseline if r.record.status is Status.ok}
+    verdicts = []
+    for run in current:
+        ref = base.get(_key(run))
+        now, then = metric(run, name), metric(ref, name) if ref else None
+        if run.record.status is not Status.ok or now is None or then is None or not then.value:
+            continue
+        change = now.value / then.value - 1.0
+        worse = -change if name in HIGHER_IS_BETTER else change
+        noise = now.overlaps(then)
+        verdicts.append(Verdict(_key(run), then.value, now.value, change, noise,
+                                worse > threshold and not noise))
+    return verdicts
+
+
+def check_cli(runs: Sequence[Run], args: argparse.Namespace) -> int:
+    """Print the check's verdicts; return 1 when anything regressed, else 0."""
+    threshold = parse_threshold(args.threshold)
+    verdicts = check(runs, load_runs([args.check_against]), args.metric, threshold)
+    if not verdicts:
+        print(f"check: no run matches one in {args.check_against} on {'×'.join(MATCH_KEYS)}",
+              file=sys.stderr)
+        return 1
+    for v in verdicts:
+        state = "REGRESSED" if v.regressed else ("within noise" if v.within_noise else "ok")
+        print(f"{state:>12}  {v.key}: {args.metric} {v.baseline:.4g} -> {v.current:.4g} "
+              f"({v.change:+.1%}, threshold {threshold:.0%})")
+    bad = sum(v.regressed for v in verdicts)
+    print(f"check: {bad} of {len(verdicts)} regressed beyond {threshold:.0%}", file=sys.stderr)
+    return 1 if bad else 0

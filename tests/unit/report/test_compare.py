@@ -1,0 +1,83 @@
+"""Compare: join, baseline choice, ratios and the within-noise mark, on synthetic records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.errors import ConfigError
+from harness.report.compare import NOISE_MARK, compare_rows
+from harness.report.compare_cli import main
+from harness.report.compare_render import display_rows
+from harness.report.load import load_runs, strip_latencies
+from harness.report.select import baseline_pairs, filter_runs, lookup, parse_pairs
+from tests.unit.report.records_factory import make_record, write_records
+
+
+@pytest.fixture()
+def two_hosts(tmp_path: Path) -> tuple[Path, Path]:
+    a = write_records(tmp_path / "a", [make_record(target="cpu", median_ms=1.0, host="a"),
+                                       make_record(quant="int8_static", median_ms=0.5, host="a")])
+    b = write_records(tmp_path / "b", [make_record(target="cpu", median_ms=2.0, host="b", seed=1),
+                                       make_record(target="cpu", quant="int8_static",
+                                                   median_ms=0.5, host="b", seed=2)])
+    return a, b
+
+
+def test_strip_latencies_keeps_the_rest() -> None:
+    text = '{"scenario": {"latencies_ns": [1, 2,\n 3], "x": 1}}'
+    assert strip_latencies(text) == '{"scenario": {"latencies_ns": [], "x": 1}}'
+
+
+def test_lookup_aliases_and_dotted_keys(two_hosts: tuple[Path, Path]) -> None:
+    run = load_runs([two_hosts[0]])[0]
+    assert lookup(run, "quant") == lookup(run, "quant.name")
+    assert lookup(run, "host") == "a"
+    assert lookup(run, "status") == "ok"
+    assert lookup(run, "no.such.key") is None
+    assert run.record.scenario["latencies_ns"] == []
+
+
+def test_where_filters(two_hosts: tuple[Path, Path]) -> None:
+    runs = load_runs(two_hosts)
+    assert len(filter_runs(runs, parse_pairs(["quant.name=int8_static"], "--where"))) == 2
+    with pytest.raises(ConfigError, match="key=value"):
+        parse_pairs(["quant"], "--where")
+
+
+def test_ratios_against_a_folder_baseline(two_hosts: tuple[Path, Path]) -> None:
+    a, b = two_hosts
+    rows = compare_rows(load_runs([a, b]), baseline_pairs(str(a)))
+    by = {(r["quant"], r["host"]): r for r in rows}
+    assert by[("fp32", "b")]["p50_x"] == pytest.approx(2.0, rel=0.02)
+    assert not by[("fp32", "b")]["p50_x_noise"]
+    assert by[("int8_static", "b")]["p50_x"] == pytest.approx(1.0, rel=0.02)
+    assert by[("int8_static", "b")]["p50_x_noise"]  # same distribution: CIs overlap
+    shown = {(r["quant"], r["host"]): r for r in display_rows(rows)}
+    assert NOISE_MARK in shown[("int8_static", "b")]["p50_x"]
+
+
+def test_baseline_key_is_dropped_from_the_join(two_hosts: tuple[Path, Path]) -> None:
+    rows = compare_rows(load_runs([two_hosts[0]]), [("quant", "fp32")])
+    int8 = next(r for r in rows if r["quant"] == "int8_static")
+    assert int8["p50_x"] == pytest.approx(0.5, rel=0.02)
+
+
+def test_cli_writes_markdown_and_csv(two_hosts: tuple[Path, Path], tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(two_hosts[0]), str(two_hosts[1]), "--out", str(tmp_path / "o"),
+              "--group-by", "target.name"])
+    assert exit_info.value.code == 0
+    assert "p50 ×base" in (tmp_path / "o" / "compare.md").read_text()
+    assert "p50_lo_ms" in (tmp_path / "o" / "compare.csv").read_text()
+    assert "target.name = cpu" in capsys.readouterr().out
+
+
+def test_cli_missing_folder_says_what_to_do(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path / "nope")])
+    assert exit_info.value.code == 2
+    assert "harness-bench" in capsys.readouterr().err
