@@ -1,0 +1,65 @@
+"""`harness-selfcheck`: measure the methodology's acceptance checks and write one JSON file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from harness.errors import HarnessError
+from harness.records.io import write_json_atomic
+from harness.report.summary import wide_console
+from harness.selfcheck.plan import plan_for
+from harness.selfcheck.render import selfcheck_table
+from harness.selfcheck.run import run_selfcheck
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the argument parser of harness-selfcheck."""
+    p = argparse.ArgumentParser(
+        prog="harness-selfcheck",
+        description="Measure, side by side in one run: native loop vs bare session.run, "
+                    "native vs LoadGen percentiles, openvino backend vs benchmark_app, and the "
+                    "server max-QPS search (ResNet-8 fp32, 1 CPU thread).")
+    p.add_argument("--out", type=Path,
+                   help="JSON file to write (default: results/selfcheck/<time>/selfcheck.json)")
+    p.add_argument("--quick", action="store_true",
+                   help="short durations (a smoke test, ~30 s); figures are noisier")
+    p.add_argument("--cache-dir", type=Path, default=Path("models/.cache"),
+                   help="model/export cache (default: models/.cache)")
+    return p
+
+
+def default_out() -> Path:
+    """Return results/selfcheck/<YYYYmmdd-HHMMSS>/selfcheck.json."""
+    return Path("results") / "selfcheck" / f"{datetime.now():%Y%m%d-%H%M%S}" / "selfcheck.json"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the checks, print the table, write the JSON; return 0 (FAIL rows are not errors)."""
+    out = args.out or default_out()
+    plan = plan_for(args.quick)
+    doc = run_selfcheck(plan, args.cache_dir, out.parent / "logs",
+                        log=lambda text: print(text, file=sys.stderr))
+    write_json_atomic(out, doc)
+    counts = doc["counts"]
+    title = (f"edge-harness self-check ({plan.label}): {counts['PASS']} pass, "
+             f"{counts['FAIL']} fail, {counts['ERROR']} error")
+    console = wide_console()
+    console.print(selfcheck_table(doc["rows"], title))
+    for warning in doc["stability_before"].get("warnings", []):
+        console.print(f"[yellow]machine:[/] {warning}")
+    print(f"wrote {out} ({doc['wall_s']:.1f} s)", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console script `harness-selfcheck`."""
+    args = parser().parse_args(argv)
+    try:
+        sys.exit(run(args))
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,67 @@
+"""Check 2: our single-stream p50/p90 vs MLPerf LoadGen's own, on the same session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from harness import stats
+from harness.errors import MeasurementError
+from harness.scenarios import Engine, ScenarioConfig, run_scenario
+from harness.selfcheck.components import Components
+from harness.selfcheck.plan import Plan
+from harness.selfcheck.rows import CheckRow, ratio_row
+
+LOADGEN_TOLERANCE = 0.03  # our percentiles within 3 % of LoadGen's
+SUMMARY_KEYS = {0.5: "50.00 percentile latency (ns)", 0.9: "90.00 percentile latency (ns)"}
+
+
+def loadgen_config(plan: Plan, engine: Engine) -> ScenarioConfig:
+    """Return the single-stream quick-profile config both engines run (same counts, times)."""
+    return ScenarioConfig(engine=engine, warmup_count=50, warmup_s=0.1,
+                          min_count=plan.loadgen_min_queries, min_duration_s=plan.loadgen_min_s,
+                          max_count=1_000_000, max_duration_s=max(plan.loadgen_min_s * 4, 10.0),
+                          loadgen_trace=False)
+
+
+def loadgen_percentiles_ns(extra: dict[str, Any]) -> dict[float, float]:
+    """Return LoadGen's own p50/p90 (ns) from its summary log, as LoadGen computed them."""
+    summary = extra.get("loadgen_summary", {})
+    missing = [k for k in SUMMARY_KEYS.values() if k not in summary]
+    if missing:
+        raise MeasurementError(f"LoadGen's summary lacks {missing}.",
+                               f"See the logs in {extra.get('loadgen_log_dir')}.")
+    return {f: float(summary[key]) for f, key in SUMMARY_KEYS.items()}
+
+
+def run_loadgen_check(comp: Components, plan: Plan, log_dir: Path) -> list[CheckRow]:
+    """Return the p50 and p90 rows: interleaved [native, LoadGen] repeats, medians of each."""
+    ours: dict[float, list[float]] = {0.5: [], 0.9: []}
+    ref: dict[float, list[float]] = {0.5: [], 0.9: []}
+    repeats = []
+    for i in range(plan.loadgen_repeats):
+        native = run_scenario(comp.ort_session, comp.samples, loadgen_config(plan, Engine.native))
+        lg = run_scenario(comp.ort_session, comp.samples, loadgen_config(plan, Engine.loadgen),
+                          log_dir=log_dir / f"repeat_{i}")
+        lg_pct = loadgen_percentiles_ns(lg.extra)
+        for f in ours:
+            ours[f].append(float(stats.percentile(native.latencies_ns, f)))
+            ref[f].append(lg_pct[f])
+        repeats.append({"native_queries": native.query_count,
+                        "loadgen_queries": lg.query_count,
+                        "native_p50_ns": ours[0.5][-1], "native_p90_ns": ours[0.9][-1],
+                        "loadgen_p50_ns": ref[0.5][-1], "loadgen_p90_ns": ref[0.9][-1],
+                        "loadgen_result": lg.extra["loadgen_summary"].get("Result is"),
+                        "loadgen_log_dir": lg.extra.get("loadgen_log_dir")})
+    rows = []
+    for f, name in ((0.5, "p50"), (0.9, "p90")):
+        detail = {"repeats": repeats,
+                  "how": f"median over {plan.loadgen_repeats} interleaved [native, LoadGen] "
+                         f"repeats; LoadGen's {name} is read from mlperf_log_summary.txt"}
+        pairs = [o / r for o, r in zip(ours[f], ref[f], strict=True)]
+        rows.append(ratio_row(f"{name} native vs LoadGen (single-stream)",
+                              float(np.median(ours[f])) / 1e3, float(np.median(ref[f])) / 1e3,
+                              "µs", LOADGEN_TOLERANCE, detail, pairs))
+    return rows
