@@ -26,10 +26,9 @@ def config_to_dict(cfg: DictConfig) -> dict:
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def _bench(cfg: DictConfig) -> str:
     from harness import progress
-    from harness.runner import run_job
+    from harness.runner import run_composed
 
-    bench_cfg = OmegaConf.to_object(cfg)
-    record = run_job(bench_cfg, config_to_dict(cfg), Path(HydraConfig.get().runtime.output_dir))
+    record = run_composed(cfg, Path(HydraConfig.get().runtime.output_dir))
     progress.report_run(record)
     return record.status.value
 

@@ -8,14 +8,20 @@ from typing import Any
 
 from harness.config import BenchConfig, Isolation
 from harness.errors import BackendUnavailable, HarnessError
-from harness.pipeline import SkipRun, describe_failure, execute
 from harness.records.builder import RunBuilder, run_id_for
 from harness.records.io import read_record, write_record
 from harness.records.schema import RunRecord, Status
 
 
+def describe_failure(exc: BaseException) -> dict[str, Any]:
+    """Return the record fields for an exception: its one-line reason and type."""
+    return {"reason": str(exc).strip() or type(exc).__name__, "error_type": type(exc).__name__}
+
+
 def run_and_record(cfg: BenchConfig, config: dict[str, Any], out_dir: Path) -> RunRecord:
     """Execute one run and write its record to `out_dir`; never raises for a run's own failure."""
+    from harness.pipeline import SkipRun, execute  # torch & co: only in the process that runs
+
     run = RunBuilder(config, cfg.sweep)
     try:
         execute(cfg, run, Path(out_dir))
@@ -53,3 +59,20 @@ def run_job(cfg: BenchConfig, config: dict[str, Any], out_dir: Path) -> RunRecor
 
         return run_isolated(cfg, config, out_dir)
     return run_and_record(cfg, config, out_dir)
+
+
+def run_composed(cfg: Any, out_dir: Path) -> RunRecord:
+    """Validate a composed Hydra config and run it; a config error becomes a failed record."""
+    from omegaconf import OmegaConf
+
+    from harness.cli import config_to_dict
+
+    config = config_to_dict(cfg)
+    try:
+        bench_cfg = OmegaConf.to_object(cfg)
+    except HarnessError as exc:  # raised by a config dataclass's own validation
+        record = RunBuilder(config, str(config.get("sweep", ""))).finish(
+            Status.failed, **describe_failure(exc))
+        write_record(out_dir, record)
+        return record
+    return run_job(bench_cfg, config, out_dir)

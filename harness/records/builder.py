@@ -14,13 +14,23 @@ from harness.cache import content_hash
 from harness.records.env import fingerprint
 from harness.records.schema import RunRecord, Status
 
+#: Keys that say how and where to run, not what to measure: left out of the run's identity so
+#: that resuming a sweep (resume=..., another results_dir) recognises its runs.
+RUN_CONTROL_KEYS = ("resume", "force", "results_dir", "cache_dir", "run_timeout_s",
+                    "memory_cap_mb", "isolation", "sweep")
+
+
+def measured_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Return the config without the run-control keys: what determines the measurement."""
+    return {k: v for k, v in config.items() if k not in RUN_CONTROL_KEYS}
+
 
 def run_id_for(config: dict[str, Any]) -> str:
     """Return a file-name-safe id: model-quant-target-scenario-<config hash prefix>.
 
     The hash keeps two runs apart that differ only in an option (threads, batch size)."""
     parts = [config["model"]["name"], config["quant"]["name"], config["target"]["name"],
-             config["scenario"]["name"], content_hash(config)[:8]]
+             config["scenario"]["name"], content_hash(measured_config(config))[:8]]
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(str(p) for p in parts))
 
 
@@ -59,7 +69,8 @@ class RunBuilder:
         memory.update(self.fields.pop("memory", {}))
         return RunRecord(
             run_id=self.run_id, sweep=self.sweep, status=status, config=self.config,
-            config_hash=content_hash(self.config), reason=reason, error_type=error_type,
+            config_hash=content_hash(measured_config(self.config)), reason=reason,
+            error_type=error_type,
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             environment=fingerprint(), phases_s=dict(self.phases_s), memory=memory,
             warnings=list(self.warnings), **self.fields,
