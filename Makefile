@@ -43,5 +43,8 @@ test: setup  ## Run the test suite
 lint: setup  ## ruff over the package and tests
 	$(BIN)/ruff check harness tests
 
+compare: setup  ## Compare results folders: make compare ARGS="results/a results/b --html"
+	$(BIN)/harness-compare $(ARGS)
+
 clean:  ## Remove the virtual environment, the model cache and the results
 	rm -rf $(VENV) models/.cache results/*/ .pytest_cache .ruff_cache
