@@ -44,4 +44,4 @@ class Autoencoder(nn.Module):
 def build(cache_dir: Path) -> nn.Module:
     """Return the autoencoder in eval mode with seeded random weights."""
     del cache_dir
-    return seeded(Autoencoder, SEED)
+    return seeded(Autoencoder, SEED, INPUT_SHAPE)

@@ -35,4 +35,4 @@ class DSCNN(nn.Module):
 def build(cache_dir: Path) -> nn.Module:
     """Return the DS-CNN in eval mode with seeded random weights (no pretrained weights ship)."""
     del cache_dir  # nothing trained, nothing cached
-    return seeded(DSCNN, SEED)
+    return seeded(DSCNN, SEED, INPUT_SHAPE)

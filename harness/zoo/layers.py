@@ -11,12 +11,34 @@ from torch import nn
 M = TypeVar("M", bound=nn.Module)
 
 
-def seeded(factory: Callable[[], M], seed: int) -> M:
-    """Return `factory()` built under a fixed seed, leaving the global RNG state untouched."""
+def seeded(factory: Callable[[], M], seed: int, input_shape: tuple[int, ...] | None = None) -> M:
+    """Return `factory()` built under a fixed seed, leaving the global RNG state untouched.
+
+    With `input_shape`, BatchNorm statistics are then estimated on seeded noise: with PyTorch's
+    default init and identity BN statistics, activations shrink layer by layer until the output
+    no longer depends on the input, which would make fidelity metrics meaningless."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         module = factory()
+        if input_shape is not None:
+            calibrate_batchnorm(module, input_shape)
     return module.eval()
+
+
+def calibrate_batchnorm(module: nn.Module, input_shape: tuple[int, ...], batches: int = 4,
+                        batch_size: int = 64) -> None:
+    """Set every BatchNorm's running statistics to their average over noise batches."""
+    norms = [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # cumulative average over the calibration batches
+    module.train()
+    with torch.no_grad():
+        for _ in range(batches):
+            module(torch.randn(batch_size, *input_shape))
+    for norm in norms:
+        norm.momentum = 0.1
+    module.eval()
 
 
 def conv_bn_relu(

@@ -51,4 +51,4 @@ class ResNet8(nn.Module):
 def build(cache_dir: Path) -> nn.Module:
     """Return ResNet-8 in eval mode with seeded random weights."""
     del cache_dir
-    return seeded(ResNet8, SEED)
+    return seeded(ResNet8, SEED, INPUT_SHAPE)

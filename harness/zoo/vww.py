@@ -54,4 +54,4 @@ class MobileNetV1(nn.Module):
 def build(cache_dir: Path) -> nn.Module:
     """Return MobileNetV1-0.25 in eval mode with seeded random weights."""
     del cache_dir
-    return seeded(MobileNetV1, SEED)
+    return seeded(MobileNetV1, SEED, INPUT_SHAPE)
