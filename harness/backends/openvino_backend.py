@@ -46,13 +46,22 @@ class OpenVinoSession(Session):
         self.specs = artifact.inputs
         self.info = info
         self.dynamic = dynamic
+        self._ports = {name: port for port in compiled.inputs for name in port.get_names()}
+        self._outputs = list(compiled.outputs)
 
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
-        """Run one inference synchronously; returns host arrays (copies)."""
+        """Run one inference synchronously; returns host arrays (copies).
+
+        Inputs are bound by port as zero-copy tensors: `infer(dict)` costs ~15-90 us more
+        per call in Python, which would be counted as OpenVINO's latency."""
         if self.compiled is None:
             raise SessionClosed("openvino")
         try:
-            return list(self.request.infer(inputs, share_inputs=True).to_tuple())
+            request = self.request
+            for name, value in inputs.items():
+                request.set_tensor(self._ports[name], ov.Tensor(value, shared_memory=True))
+            request.infer()
+            return [request.get_tensor(port).data.copy() for port in self._outputs]
         except (RuntimeError, TypeError, ValueError, KeyError) as exc:
             raise input_error(inputs, self.specs, self.dynamic, "openvino", exc) from exc
 
