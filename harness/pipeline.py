@@ -47,7 +47,11 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
     try:
         samples = batched_samples(model, 64, cfg.seed, artifact.inputs)
         with run.phase("first_inference"):
-            session.run(samples[0])
+            outputs = session.run(samples[0])
+        run.fields["model"]["outputs"] = [
+            {"index": i, "shape": list(out.shape), "dtype": str(out.dtype)}
+            for i, out in enumerate(outputs)
+        ]
         run.set(backend={**run.fields["backend"], **session.describe()})
         fidelity_inputs = sample_pool(model, cfg.fidelity_samples, cfg.seed)
         run.set(accuracy=evaluate(session, model, fidelity_inputs, artifact.inputs,
