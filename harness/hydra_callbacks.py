@@ -12,8 +12,9 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from harness import progress
+from harness.errors import HarnessError
 from harness.records.schema import Status
-from harness.report.summary import write_summary
+from harness.report.summary import write_html_report, write_summary
 
 
 def count_jobs(config: DictConfig) -> int:
@@ -67,5 +68,10 @@ class SweepSummary(Callback):
         records = write_summary(folder)
         statuses = {r.status for r in records}
         print(f"Records, summary.md and summary.csv in {folder}", file=sys.stderr)
+        if Status.ok in statuses:
+            try:
+                print(f"HTML report: {write_html_report(folder)}", file=sys.stderr)
+            except (HarnessError, OSError, ValueError) as exc:  # the records are already safe
+                print(f"warning: the HTML report could not be written: {exc}", file=sys.stderr)
         if Status.failed in statuses and Status.ok not in statuses:
             sys.exit(1)
