@@ -25,8 +25,8 @@ def seeded(factory: Callable[[], M], seed: int, input_shape: tuple[int, ...] | N
     return module.eval()
 
 
-def calibrate_batchnorm(module: nn.Module, input_shape: tuple[int, ...], batches: int = 4,
-                        batch_size: int = 64) -> None:
+def calibrate_batchnorm(module: nn.Module, input_shape: tuple[int, ...], batches: int = 2,
+                        batch_size: int = 32) -> None:
     """Set every BatchNorm's running statistics to their average over noise batches."""
     norms = [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     for norm in norms:
