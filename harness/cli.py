@@ -24,13 +24,17 @@ def config_to_dict(cfg: DictConfig) -> dict:
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
-def _bench(cfg: DictConfig) -> str:
+def _bench(cfg: DictConfig) -> str | dict:
     from harness import progress
+    from harness.fleet import job_output_dir, job_return
     from harness.runner import run_composed
 
-    record = run_composed(cfg, Path(HydraConfig.get().runtime.output_dir))
+    hydra_cfg = HydraConfig.get()
+    cfg.launcher = hydra_cfg.runtime.choices.get("hydra/launcher") or ""
+    out_dir = job_output_dir(Path(hydra_cfg.runtime.output_dir), bool(cfg.host_folders))
+    record = run_composed(cfg, out_dir)
     progress.report_run(record)
-    return record.status.value
+    return job_return(record, bool(cfg.host_folders))
 
 
 def _first_set(preferred: str | None, fallback: str) -> str:

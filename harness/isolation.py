@@ -22,8 +22,18 @@ _PRELOAD = ["harness.runner"]  # imported once in the fork server, so each run s
 
 def _context() -> Any:
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(_PRELOAD)
+    ctx.set_forkserver_preload(_PRELOAD + _start_method_module())
     return ctx
+
+
+def _start_method_module() -> list[str]:
+    """Return the module defining this process's start method when it is not a built-in one.
+
+    A child re-applies its parent's start method; in a joblib (loky) worker that is "loky",
+    which the fork server only knows once it has imported loky's context module."""
+    if multiprocessing.get_start_method(allow_none=True) in (None, "fork", "spawn", "forkserver"):
+        return []
+    return [type(multiprocessing.get_context()).__module__]
 
 
 def _child(cfg: BenchConfig, config: dict[str, Any], out_dir: Path, conn: Connection) -> None:

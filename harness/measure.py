@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -53,6 +54,7 @@ def measure(
     log_dir: Path,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return (scenario fields, energy fields) for cfg.trials trials, a fresh session per trial."""
+    window_start_unix_s = time.time()
     metered = not isinstance(meter, NullMeter)
     idle = None
     if metered and meter_cfg.idle_baseline_s > 0:
@@ -70,6 +72,7 @@ def measure(
     session.close()
     scenario = asdict(results[-1])
     scenario["harness_overhead_ns_per_query"] = overhead_ns(cfg)
+    scenario.update(window_start_unix_s=window_start_unix_s, window_end_unix_s=time.time())
     if cfg.trials > 1:
         medians = [percentile(r.latencies_ns, 0.5) for r in results]
         scenario["trials"] = [asdict(r) for r in results[:-1]] + [{"latest": True}]

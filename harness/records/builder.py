@@ -17,7 +17,7 @@ from harness.records.schema import RunRecord, Status
 #: Keys that say how and where to run, not what to measure: left out of the run's identity so
 #: that resuming a sweep (resume=..., another results_dir) recognises its runs.
 RUN_CONTROL_KEYS = ("resume", "force", "results_dir", "cache_dir", "run_timeout_s",
-                    "memory_cap_mb", "isolation", "sweep")
+                    "memory_cap_mb", "isolation", "sweep", "host_folders", "launcher")
 
 
 def measured_config(config: dict[str, Any]) -> dict[str, Any]:
