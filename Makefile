@@ -41,7 +41,7 @@ test: setup  ## Run the test suite
 	$(BIN)/python -m pytest $(ARGS)
 
 lint: setup  ## ruff over the package and tests
-	$(BIN)/ruff check harness tests
+	$(BIN)/ruff check harness tests hydra_plugins examples
 
 compare: setup  ## Compare results folders: make compare ARGS="results/a results/b --html"
 	$(BIN)/harness-compare $(ARGS)
