@@ -9,13 +9,19 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 
 from harness.energy.config import MeterConfig
+from harness.models.input_config import InputSpec
 from harness.scenarios.config import ScenarioConfig
 
 
 class ModelSource(str, Enum):
     """Where a model comes from."""
 
-    zoo = "zoo"
+    zoo = "zoo"  # a built-in architecture (model.name)
+    onnx_file = "onnx_file"  # model.path: an .onnx file
+    torch = "torch"  # model.module (_target_ + kwargs) or model.target/kwargs; model.weights
+    torchscript = "torchscript"  # model.path: torch.jit.save file (needs trust_torchscript)
+    pt2 = "pt2"  # model.path: torch.export.save file (.pt2)
+    hf = "hf"  # model.path: a local Hugging Face model folder (extra `hf`)
 
 
 class DatasetFormat(str, Enum):
@@ -41,6 +47,20 @@ class ModelConfig:
     dataset_format: DatasetFormat = DatasetFormat.auto
     #: MLPerf-style gate: quantised quality must reach this fraction of FP32 quality.
     accuracy_target: float = 0.99
+    #: onnx_file, torchscript, pt2, hf: the model file or folder.
+    path: str | None = None
+    #: torch: `{_target_: pkg.mod.Net, width: 32}` for hydra.utils.instantiate, or target+kwargs.
+    module: Any = None
+    target: str | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    #: torch: a state-dict file, read with torch.load(weights_only=True).
+    weights: str | None = None
+    #: torchscript: TorchScript files carry code that runs when loaded; load only if true.
+    trust_torchscript: bool = False
+    #: Per input name: shape, dtype and fill (harness/models/input_config.py).
+    inputs: dict[str, InputSpec] = field(default_factory=dict)
+    #: Task of a user model: classification (outputs are class scores) or other.
+    task: str = "other"
 
 
 class Recipe(str, Enum):
@@ -138,6 +158,11 @@ class BenchConfig:
     #: Folder of an earlier sweep to complete: runs with a complete record there are kept.
     resume: str | None = None
     force: bool = False
+    #: Write records under <sweep>/<hostname>/ and return them to the driver (set by the
+    #: cluster launchers, launcher=ray and launcher=slurm, whose jobs run on other hosts).
+    host_folders: bool = False
+    #: The Hydra launcher that ran the job (harness-bench fills it in; recorded, not measured).
+    launcher: str = ""
 
 
 def register_configs() -> None:

@@ -9,10 +9,15 @@ from harness.backends.registry import create_backend
 from harness.cache import ArtifactCache
 from harness.config import BenchConfig
 from harness.energy.auto import create_meter
-from harness.export.formats import fp32_artifact
+from harness.export.formats import format_mismatch, fp32_artifact
 from harness.locks import timing_lock
 from harness.measure import measure
-from harness.models.inputs import batched_samples, calibration_set, sample_pool
+from harness.models.inputs import (
+    batched_samples,
+    calibration_set,
+    fidelity_batches,
+    input_record,
+)
 from harness.models.source import load_model
 from harness.models.work import model_work
 from harness.quantise.apply import NEEDS_CALIBRATION, quantise
@@ -27,13 +32,15 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
     with run.phase("load_model"):
         model = load_model(cfg.model, Path(cfg.cache_dir))
     run.set(model={"name": model.name, "task": model.task, "weights_sha256": model.weights_sha256,
-                   "parameter_count": model.parameter_count,
-                   "inputs": [vars(s) for s in model.inputs], **model_work(model)})
+                   "parameter_count": model.parameter_count, "source": model.source,
+                   "inputs": input_record(model), **dict(model.provenance), **model_work(model)})
     backend = create_backend(cfg.target)
     probe = backend.probe()
     run.set(backend={"name": backend.name, "version": backend.version(), "probe": vars(probe)})
     if not probe.available:
         raise SkipRun(f"{cfg.target.name}: {probe.reason}")
+    if (mismatch := format_mismatch(model, backend.name, backend.formats)) is not None:
+        raise SkipRun(f"{cfg.target.name}: {mismatch}")
     with run.phase("export"):
         fp32 = fp32_artifact(model, backend.formats, cfg.model, cache)
     calib = None
@@ -53,7 +60,8 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
             for i, out in enumerate(outputs)
         ]
         run.set(backend={**run.fields["backend"], **session.describe()})
-        fidelity_inputs = sample_pool(model, cfg.fidelity_samples, cfg.seed)
+        fidelity_inputs = batched_samples(model, fidelity_batches(artifact, cfg.fidelity_samples),
+                                          cfg.seed, artifact.inputs)
         run.set(accuracy=evaluate(session, model, fidelity_inputs, artifact.inputs,
                                   cfg.model.accuracy_target))
         meter, why = create_meter(cfg.meter)

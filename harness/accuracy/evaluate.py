@@ -6,13 +6,32 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import torch
 
 from harness.accuracy.fidelity import all_outputs_fidelity, top1_accuracy
 from harness.accuracy.gate import accuracy_gate
 from harness.artifact import TensorSpec
+from harness.models.inputs import Feed, input_rows, split_feeds
 from harness.models.source import LoadedModel
 from harness.scenarios.session import Session
+
+
+def _join(parts: list[list[np.ndarray]]) -> list[np.ndarray]:
+    """Return each output concatenated over batches (rank-0 outputs stacked)."""
+    joined = []
+    for k in range(len(parts[0])):
+        arrays = [np.asarray(p[k]) for p in parts]
+        joined.append(np.stack(arrays) if arrays[0].ndim == 0 else np.concatenate(arrays))
+    return joined
+
+
+def feeds_for(model: LoadedModel, specs: Sequence[TensorSpec], data: np.ndarray,
+              seed: int = 0) -> list[Feed]:
+    """Return feeds running `data` (first input's rows) batch by batch; others from fills."""
+    specs = tuple(specs)
+    step = specs[0].shape[0] if specs[0].shape else 1
+    batches = -(-len(data) // step)
+    first = data.astype(np.dtype(specs[0].dtype), copy=False)
+    return split_feeds(specs, input_rows(model, specs, batches, seed, first), batches)
 
 
 def run_batched(session: Session, spec: TensorSpec, data: np.ndarray) -> list[np.ndarray]:
@@ -20,18 +39,30 @@ def run_batched(session: Session, spec: TensorSpec, data: np.ndarray) -> list[np
     batch, dtype = spec.shape[0], np.dtype(spec.dtype)
     runs = [session.run({spec.name: data[i : i + batch].astype(dtype, copy=False)})
             for i in range(0, len(data), batch)]
-    return [np.concatenate([np.asarray(r[k]) for r in runs]) for k in range(len(runs[0]))]
+    return _join([list(r) for r in runs])
+
+
+def run_feeds(session: Session, feeds: Sequence[Feed]) -> list[np.ndarray]:
+    """Return every output of the session over `feeds`, joined along the batch axis."""
+    return _join([list(session.run(f)) for f in feeds])
+
+
+def reference_feeds(model: LoadedModel, feeds: Sequence[Feed]) -> list[np.ndarray]:
+    """Return the FP32 reference's outputs over `feeds` (cast to the model's own dtypes)."""
+    dtypes = {s.name: np.dtype(s.dtype) for s in model.inputs}
+    return _join([[np.asarray(o, dtype=np.float32) if np.asarray(o).dtype.kind == "f"
+                   else np.asarray(o) for o in model.reference(
+                       {k: np.asarray(v).astype(dtypes.get(k, v.dtype), copy=False)
+                        for k, v in f.items()})] for f in feeds])
 
 
 def reference_outputs(model: LoadedModel, data: np.ndarray) -> list[np.ndarray]:
-    """Return every output of the FP32 torch model for `data` (the fidelity reference)."""
-    with torch.inference_mode():
-        out = model.module(torch.from_numpy(np.ascontiguousarray(data, dtype=np.float32)))
-    outs = out if isinstance(out, (tuple, list)) else (out,)
-    return [o.float().numpy() for o in outs]
+    """Return every output of the FP32 reference for `data` (the first input's rows)."""
+    return reference_feeds(model, feeds_for(model, model.inputs, data))
 
 
-def _task(session: Session, model: LoadedModel, spec: TensorSpec) -> dict[str, Any] | None:
+def _task(session: Session, model: LoadedModel, specs: Sequence[TensorSpec]
+          ) -> dict[str, Any] | None:
     data = model.dataset
     if data is None or model.task != "classification":
         return None
@@ -40,7 +71,8 @@ def _task(session: Session, model: LoadedModel, spec: TensorSpec) -> dict[str, A
         "metric": "top1",
         "dataset": data.name + ":test",
         "samples": len(data.test_y),
-        "value": top1_accuracy(run_batched(session, spec, test_x)[0], data.test_y),
+        "value": top1_accuracy(run_feeds(session, feeds_for(model, specs, test_x))[0],
+                               data.test_y),
         "fp32_reference": top1_accuracy(reference_outputs(model, test_x)[0], data.test_y),
     }
 
@@ -48,23 +80,31 @@ def _task(session: Session, model: LoadedModel, spec: TensorSpec) -> dict[str, A
 def evaluate(
     session: Session,
     model: LoadedModel,
-    fidelity_inputs: np.ndarray,
+    fidelity_inputs: np.ndarray | Sequence[Feed],
     input_specs: Sequence[TensorSpec] | None = None,
     accuracy_target: float = 0.99,
 ) -> dict[str, Any]:
-    """Return fidelity vs FP32 for every output, held-out top-1 (with data) and the gate."""
-    spec = (input_specs or model.inputs)[0]
+    """Return fidelity vs FP32 for every output, held-out top-1 (with data) and the gate.
+
+    `fidelity_inputs`: rows of the first input (other inputs from their fills), or feeds.
+    """
+    specs = tuple(input_specs or model.inputs)
+    feeds = (feeds_for(model, specs, fidelity_inputs) if isinstance(fidelity_inputs, np.ndarray)
+             else list(fidelity_inputs))
     classifier = model.task == "classification"
-    per_output = all_outputs_fidelity(run_batched(session, spec, fidelity_inputs),
-                                      reference_outputs(model, fidelity_inputs), classifier)
+    per_output = all_outputs_fidelity(run_feeds(session, feeds), reference_feeds(model, feeds),
+                                      classifier)
+    first = feeds[0][specs[0].name]
+    rows = sum(len(f[specs[0].name]) if np.ndim(first) else 1 for f in feeds)
     result: dict[str, Any] = {
-        "reference": "fp32 torch",
-        "fidelity_samples": len(fidelity_inputs),
-        "fidelity_inputs": "held-out data" if model.dataset is not None else "random-normal noise",
+        "reference": model.reference_name,
+        "fidelity_samples": rows,
+        "fidelity_inputs": "held-out data" if model.dataset is not None else "random-normal noise"
+        if not model.fills else "input fills",
         "fidelity": {k: v for k, v in per_output[0].items() if k not in ("output", "shape")},
         "fidelity_outputs": per_output,
     }
-    task = _task(session, model, spec)
+    task = _task(session, model, specs)
     if task is not None:
         result["task"] = task
     result["gate"] = accuracy_gate(result, accuracy_target)

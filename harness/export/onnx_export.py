@@ -16,6 +16,7 @@ from harness.artifact import Artifact
 from harness.cache import ArtifactCache, content_hash
 from harness.config import ModelConfig
 from harness.errors import ModelError
+from harness.models.examples import example_tensors
 from harness.models.source import LoadedModel
 
 EXPORT_BATCH = 2  # a batch of 2 keeps the exporter from specialising the batch dimension to 1
@@ -38,28 +39,32 @@ def export_key(model: LoadedModel, cfg: ModelConfig) -> str:
     )
 
 
-def _example(model: LoadedModel, batch: int) -> tuple[torch.Tensor, ...]:
-    gen = torch.Generator().manual_seed(0)
-    return tuple(torch.randn((batch, *s.shape[1:]), generator=gen) for s in model.inputs)
-
-
 def _write(model: LoadedModel, cfg: ModelConfig, path: Path) -> dict[str, Any]:
-    batch = EXPORT_BATCH if cfg.dynamic_batch else model.inputs[0].shape[0]
-    example = _example(model, batch)
+    dynamic = cfg.dynamic_batch and model.dynamic_batch
+    example = example_tensors(model, EXPORT_BATCH if dynamic else None)
     dims = None
-    if cfg.dynamic_batch:
+    if dynamic:
         batch_dim = torch.export.Dim("batch", min=1, max=65536)
-        dims = tuple({0: batch_dim} for _ in model.inputs)
+        dims = tuple({0: batch_dim} if s.shape else None for s in model.inputs)
+    # TorchScript cannot go through torch.export: it takes the TorchScript-based exporter
+    scripted = isinstance(model.module, torch.jit.ScriptModule)
+    names = [s.name for s in model.inputs]
     try:
         for name in ("onnxscript", "torch.onnx", "onnx_ir"):  # their INFO lines drown the table
             logging.getLogger(name).setLevel(logging.WARNING)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            torch.onnx.export(
-                model.module, example, str(path), dynamo=True, opset_version=cfg.opset,
-                input_names=[s.name for s in model.inputs], output_names=["output"],
-                dynamic_shapes=dims, verbose=False, external_data=False,
-            )
+            if scripted:
+                axes = {s.name: {0: "batch"} for s in model.inputs if s.shape} if dynamic else None
+                torch.onnx.export(model.module, example, str(path), dynamo=False,
+                                  opset_version=cfg.opset, input_names=names,
+                                  output_names=["output"], dynamic_axes=axes)
+            else:
+                torch.onnx.export(
+                    model.module, example, str(path), dynamo=True, opset_version=cfg.opset,
+                    input_names=[s.name for s in model.inputs], output_names=["output"],
+                    dynamic_shapes=dims, verbose=False, external_data=False,
+                )
         onnx.checker.check_model(str(path), full_check=True)
         onnx.shape_inference.infer_shapes_path(str(path), str(path), check_type=True)
     except Exception as exc:  # the exporter raises many types; all mean "this model did not export"
@@ -86,12 +91,12 @@ def onnx_opset(path: Path) -> int:
 
 
 def _check(model: LoadedModel, path: Path, example: tuple[torch.Tensor, ...]) -> float:
-    with torch.inference_mode():
-        expected = model.module(*example)
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     feeds = {s.name: t.numpy() for s, t in zip(model.inputs, example, strict=True)}
-    got = session.run(None, feeds)[0]
-    return float(np.max(np.abs(got - expected.numpy())))
+    expected = model.reference(feeds)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(None, feeds)
+    return max(float(np.max(np.abs(np.asarray(g, np.float64) - np.asarray(e, np.float64)),
+                            initial=0.0)) for g, e in zip(got, expected, strict=False))
 
 
 def export_onnx(model: LoadedModel, cfg: ModelConfig, cache: ArtifactCache) -> Artifact:

@@ -8,12 +8,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from harness.artifact import Artifact
 from harness.cache import ArtifactCache, content_hash
 from harness.config import ModelConfig, QuantConfig, Recipe
 from harness.errors import ModelError, QuantisationError, UnsupportedError
+from harness.models.examples import example_tensors
 from harness.models.inputs import CalibrationSet
 from harness.models.source import LoadedModel
 
@@ -28,8 +30,7 @@ def library_versions() -> dict[str, str]:
 
 
 def _example(model: LoadedModel) -> tuple[torch.Tensor, ...]:
-    gen = torch.Generator().manual_seed(0)
-    return tuple(torch.randn(s.shape, generator=gen) for s in model.inputs)
+    return example_tensors(model, None)  # static shapes: the batch is model.batch_size
 
 
 def _quantised(model: LoadedModel, cfg: QuantConfig, calib: CalibrationSet | None,
@@ -44,10 +45,15 @@ def _quantised(model: LoadedModel, cfg: QuantConfig, calib: CalibrationSet | Non
     quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(
         is_per_channel=cfg.per_channel, is_dynamic=dynamic))
     prepared = prepare_pt2e(torch.export.export(model.module, example).module(), quantizer)
-    if calib is not None and not dynamic:
+    if calib is not None and not dynamic and len(model.inputs) == 1:
         batch = model.inputs[0].shape[0]
         for start in range(0, len(calib.inputs) - batch + 1, batch):
             prepared(torch.from_numpy(calib.inputs[start : start + batch]))
+    elif calib is not None and not dynamic:  # several inputs: the feeds of the static shape
+        for feed in calib.batches():
+            args = [torch.from_numpy(np.asarray(feed[s.name])) for s in model.inputs]
+            if all(tuple(a.shape) == s.shape for a, s in zip(args, model.inputs, strict=True)):
+                prepared(*args)
     else:
         prepared(*example)
     return convert_pt2e(prepared)
@@ -110,7 +116,7 @@ def quantise_pte(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
     if cfg.recipe.value not in PTE_RECIPES:
         raise UnsupportedError(f"ExecuTorch/XNNPACK has no '{cfg.recipe.value}' recipe here.",
                                f"Use quant= one of: fp32, {', '.join(sorted(PTE_RECIPES))}.")
-    calib_hash = content_hash(calib.inputs.tobytes(), calib.indices) if calib else ""
+    calib_hash = content_hash(*calib.key_parts()) if calib else ""
     key = _key(model, cfg.recipe.value, cfg.per_channel, calib_hash)
     cached = cache.get_or_build("pte", key, "model.pte", lambda p: _build(model, cfg, calib, p))
     meta = dict(cached.meta)

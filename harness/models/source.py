@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-
-import torch
 
 from harness import zoo
 from harness.artifact import TensorSpec
-from harness.cache import content_hash
 from harness.config import ModelConfig, ModelSource
 from harness.errors import ConfigError
+from harness.models.loaded import LoadedModel, weights_hash
 
-
-@dataclass(frozen=True)
-class LoadedModel:
-    """A torch module in eval mode, its inputs (batch first), task, data set and weights hash."""
-
-    name: str
-    module: torch.nn.Module
-    inputs: tuple[TensorSpec, ...]
-    task: str
-    num_classes: int | None
-    dataset: zoo.Dataset | None
-    weights_sha256: str
-    parameter_count: int
-
-
-def weights_hash(module: torch.nn.Module) -> str:
-    """Return a sha256 over the module's class and every tensor in its state dict."""
-    parts: list[object] = [type(module).__qualname__]
-    for key, tensor in module.state_dict().items():
-        data = tensor.detach().cpu().numpy().tobytes()
-        parts += [key, str(tensor.dtype), list(tensor.shape), data]
-    return content_hash(*parts)
+__all__ = ["LoadedModel", "load_model", "weights_hash"]
 
 
 def _dataset(cfg: ModelConfig, entry: zoo.ZooEntry) -> zoo.Dataset | None:
@@ -46,15 +23,8 @@ def _dataset(cfg: ModelConfig, entry: zoo.ZooEntry) -> zoo.Dataset | None:
     return entry.dataset()
 
 
-def load_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
-    """Build the configured model; raises ConfigError for bad names or sizes."""
-    if cfg.batch_size < 1:
-        raise ConfigError(
-            f"model.batch_size={cfg.batch_size} is not a valid batch size.",
-            "Use a positive integer, e.g. model.batch_size=1.",
-        )
-    if cfg.source is not ModelSource.zoo:
-        raise ConfigError(f"Model source '{cfg.source.value}' is not supported yet.", "Use zoo.")
+def load_zoo(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
+    """Return the zoo architecture `cfg.name` with its data set (if any)."""
     entry = zoo.get(cfg.name)
     module = entry.build(Path(cache_dir) / "zoo").eval()
     spec = TensorSpec(entry.input_name, (cfg.batch_size, *entry.input_shape), "float32")
@@ -68,3 +38,26 @@ def load_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
         weights_sha256=weights_hash(module),
         parameter_count=sum(p.numel() for p in module.parameters()),
     )
+
+
+def _loaders() -> dict[ModelSource, Callable[[ModelConfig, Path], LoadedModel]]:
+    from harness.models.hf_source import load_hf
+    from harness.models.onnx_source import load_onnx_file
+    from harness.models.torch_source import load_torch_model
+
+    return {ModelSource.zoo: load_zoo, ModelSource.onnx_file: load_onnx_file,
+            ModelSource.torch: load_torch_model, ModelSource.pt2: load_torch_model,
+            ModelSource.torchscript: load_torch_model, ModelSource.hf: load_hf}
+
+
+def load_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
+    """Build the configured model; raises ConfigError/ModelError for bad names, sizes, files."""
+    if cfg.batch_size < 1:
+        raise ConfigError(
+            f"model.batch_size={cfg.batch_size} is not a valid batch size.",
+            "Use a positive integer, e.g. model.batch_size=1.",
+        )
+    if cfg.source is not ModelSource.zoo and cfg.task not in ("classification", "other"):
+        raise ConfigError(f"model.task={cfg.task} is not known.",
+                          "Use classification (outputs are class scores) or other.")
+    return _loaders()[cfg.source](cfg, Path(cache_dir))

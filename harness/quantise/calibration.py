@@ -39,8 +39,8 @@ def calibrator_options(cfg: QuantConfig) -> dict[str, Any]:
 def ranges_file(model: Path, cfg: QuantConfig, calib: CalibrationSet, input_name: str,
                 methods: dict[CalibrationMethod, Any], ranges_dir: Path) -> tuple[Path, bool]:
     """Return (path of the cached ranges JSON, whether it was already there), computing it once."""
-    key = content_hash("calib-ranges/1", file_sha256(model), calib.inputs.tobytes(),
-                       calib.indices, cfg.calibration_method.value, calibrator_options(cfg),
+    key = content_hash("calib-ranges/1", file_sha256(model), *calib.key_parts(),
+                       cfg.calibration_method.value, calibrator_options(cfg),
                        sorted(cfg.op_types), ort.__version__)
     path = ranges_dir / f"{key[:24]}.json"
     if path.is_file():
@@ -52,7 +52,7 @@ def ranges_file(model: Path, cfg: QuantConfig, calib: CalibrationSet, input_name
             calibrate_method=methods[cfg.calibration_method],
             extra_options=calibrator_options(cfg),
         )
-        calibrator.collect_data(CalibrationReader(input_name, calib.inputs))
+        calibrator.collect_data(CalibrationReader(calib.batches(input_name)))
         staged = Path(tmp) / "ranges.json"
         save_tensors_data(calibrator.compute_data(), staged)
         os.replace(staged, path)

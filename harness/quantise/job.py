@@ -41,15 +41,14 @@ class OnnxJob:
 
 
 class CalibrationReader(q.CalibrationDataReader):
-    """Feeds calibration samples one at a time under the model's input name."""
+    """Feeds calibration feeds (dicts of every model input) one at a time."""
 
-    def __init__(self, name: str, data: np.ndarray) -> None:
-        self._name = name
-        self._data = data
+    def __init__(self, feeds: list[dict[str, np.ndarray]]) -> None:
+        self._feeds = feeds
         self._items: Iterator[dict[str, np.ndarray]] = self._iter()
 
     def _iter(self) -> Iterator[dict[str, np.ndarray]]:
-        return iter([{self._name: self._data[i : i + 1]} for i in range(len(self._data))])
+        return iter(self._feeds)
 
     def get_next(self) -> dict[str, np.ndarray] | None:
         """Return the next sample's feed dict, or None when all were given."""

@@ -63,7 +63,7 @@ def quantise_static(job: OnnxJob) -> dict[str, Any]:
     ranges_dir = job.ranges_dir or job.scratch("ranges")
     ranges, ranges_hit = ranges_file(pre, cfg, calib, job.input_name, METHODS, ranges_dir)
     q.quantize_static(
-        str(pre), str(job.dst), CalibrationReader(job.input_name, calib.inputs),
+        str(pre), str(job.dst), CalibrationReader(calib.batches(job.input_name)),
         calibration_cache_path=str(ranges),
         quant_format=q.QuantFormat.QDQ, per_channel=cfg.per_channel,
         reduce_range=job.reduce_range, activation_type=QTYPES[cfg.activation_type],

@@ -62,7 +62,7 @@ def quantise_onnx(
         raise QuantisationError(f"Recipe '{cfg.recipe.value}' has no ONNX handler.",
                                 f"ONNX recipes: {', '.join(r.value for r in HANDLERS)}.")
     opts = settings(cfg)
-    calib_hash = content_hash(calib.inputs.tobytes(), calib.indices) if calib else ""
+    calib_hash = content_hash(*calib.key_parts()) if calib else ""
     key = content_hash("onnx-quant/3", fp32.sha256, opts, calib_hash, ort.__version__)
 
     def build(path: Path) -> dict[str, Any]:

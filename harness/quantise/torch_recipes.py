@@ -6,6 +6,7 @@ import copy
 import warnings
 from collections.abc import Callable
 
+import numpy as np
 import torch
 
 from harness.artifact import Artifact
@@ -30,11 +31,11 @@ def _fx_static(module: torch.nn.Module, calib: CalibrationSet | None) -> torch.n
         raise QuantisationError("int8_static on torch needs calibration data.",
                                 "Set quant.calibration_size to a positive number.")
     torch.backends.quantized.engine = ENGINE
-    example = (torch.from_numpy(calib.inputs[:1]),)
-    prepared = prepare_fx(copy.deepcopy(module), get_default_qconfig_mapping(ENGINE), example)
+    feeds = [tuple(torch.from_numpy(np.asarray(v)) for v in f.values()) for f in calib.batches()]
+    prepared = prepare_fx(copy.deepcopy(module), get_default_qconfig_mapping(ENGINE), feeds[0])
     with torch.inference_mode():
-        for i in range(len(calib.inputs)):
-            prepared(torch.from_numpy(calib.inputs[i : i + 1]))
+        for args in feeds:
+            prepared(*args)
     return convert_fx(prepared)
 
 
@@ -51,6 +52,17 @@ HANDLERS: dict[Recipe, Callable[[torch.nn.Module, CalibrationSet | None], torch.
 }
 
 
+def _module(model: LoadedModel) -> torch.nn.Module:
+    if model.module is None:
+        raise QuantisationError(f"'{model.name}' has no torch module to quantise.",
+                                "Use an ONNX backend for this model.")
+    if isinstance(model.module, torch.jit.ScriptModule):
+        raise QuantisationError(f"torch FX cannot quantise TorchScript ('{model.name}').",
+                                "Use quant=fp32 on torch, or an ONNX target (cpu, openvino_cpu) "
+                                "for int8.")
+    return model.module
+
+
 def quantise_torch(model: LoadedModel, cfg: QuantConfig, calib: CalibrationSet | None) -> Artifact:
     """Return a torch-format artifact holding the module for `cfg.recipe` (built in memory)."""
     handler = HANDLERS.get(cfg.recipe)
@@ -60,6 +72,8 @@ def quantise_torch(model: LoadedModel, cfg: QuantConfig, calib: CalibrationSet |
             f"Use an onnxruntime target for it; torch supports "
             f"{', '.join(r.value for r in HANDLERS)}.",
         )
+    if cfg.recipe is not Recipe.fp32:
+        _module(model)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.ao.quantization announces its deprecation

@@ -1,0 +1,80 @@
+"""An ONNX file the user brings: checked (external data stays in its folder), specs, reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+from onnx import helper
+
+from harness.cache import content_hash, file_sha256
+from harness.config import ModelConfig
+from harness.errors import ModelError
+from harness.models.loaded import LoadedModel, Reference
+from harness.models.resolve import DeclaredInput, dynamic_batch, resolve_inputs
+from harness.models.safety import check_onnx, model_file
+from harness.quantise.opset import default_opset
+
+
+def _dim(d: onnx.TensorShapeProto.Dimension) -> int | str | None:
+    if d.HasField("dim_value"):
+        return int(d.dim_value)
+    return d.dim_param if d.HasField("dim_param") else None
+
+
+def declared_inputs(model: onnx.ModelProto) -> list[DeclaredInput]:
+    """Return the graph's real inputs (initializers excluded) with dims and numpy dtype."""
+    inits = {t.name for t in model.graph.initializer}
+    found = []
+    for value in model.graph.input:
+        if value.name in inits:
+            continue
+        if not value.type.HasField("tensor_type"):
+            raise ModelError(f"Input '{value.name}' is not a tensor (sequence/map/optional).",
+                             "Only tensor inputs can be benchmarked; wrap the model.")
+        ttype = value.type.tensor_type
+        dims = tuple(_dim(d) for d in ttype.shape.dim) if ttype.HasField("shape") else None
+        dtype = np.dtype(helper.tensor_dtype_to_np_dtype(ttype.elem_type)).name
+        found.append(DeclaredInput(value.name, dims, dtype))
+    return found
+
+
+def ort_reference(path: Path) -> Reference:
+    """Return a function running the original file on onnxruntime's CPU EP (opened on first use)."""
+    sessions: list[Any] = []
+
+    def run(feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+        if not sessions:
+            import onnxruntime as ort
+
+            sessions.append(ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]))
+        return [np.asarray(o) for o in sessions[0].run(None, feed)]
+
+    return run
+
+
+def load_onnx_file(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
+    """Return the checked ONNX file as a model: specs from its inputs + model.inputs."""
+    path = model_file(cfg.path, "path", (".onnx",))
+    model, data_files = check_onnx(path)
+    declared = declared_inputs(model)
+    specs = resolve_inputs(declared, cfg.inputs, cfg.batch_size, path.name)
+    file_sha = file_sha256(path)
+    data_shas = {f.name: file_sha256(f) for f in data_files}
+    dataset = None
+    if cfg.dataset_path:
+        from harness.accuracy.datasets import load_dataset
+
+        dataset = load_dataset(cfg.dataset_path, cfg.dataset_format, specs[0].shape[1:])
+    params = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
+    return LoadedModel(
+        name=cfg.name, module=None, inputs=specs, task=cfg.task, num_classes=None,
+        dataset=dataset, weights_sha256=content_hash("onnx-file", file_sha, data_shas),
+        parameter_count=params, source="onnx_file", fills=dict(cfg.inputs),
+        dynamic_batch=dynamic_batch(declared), formats=frozenset({"onnx"}), onnx_path=path,
+        provenance={"path": str(path), "file_sha256": file_sha, "external_data": data_shas,
+                    "opset": default_opset(model)},
+        reference_fn=ort_reference(path),
+    )
