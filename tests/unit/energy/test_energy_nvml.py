@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from unittest import mock
 
-import pynvml
 import pytest
 
 from harness.energy.nvml import NvmlMeter
 from harness.errors import MeasurementError
+
+pynvml = pytest.importorskip("pynvml", reason="NVML bindings come with the energy extra (zeus)")
 
 # An A100-SXM4 under inference load: total-energy counter (mJ since driver load), ~250 W.
 COUNTER_MJ = [8_123_456_789, 8_123_506_789]  # 50 J over the window
