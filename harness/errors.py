@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
+from typing import NoReturn
 
 
 class HarnessError(Exception):
@@ -56,3 +58,13 @@ def unknown_name(kind: str, name: str, valid: Iterable[str]) -> ConfigError:
         f"Unknown {kind} '{name}'.{did_you_mean(name, valid)}",
         f"Valid {kind} names: {', '.join(valid) or '(none installed)'}.",
     )
+
+
+def exit_with(run: Callable[[], int]) -> NoReturn:
+    """Exit with `run()`'s status; a HarnessError prints its message (no traceback), exits 2."""
+    try:
+        status = run()
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(status)

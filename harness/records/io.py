@@ -47,18 +47,29 @@ def write_record(folder: Path, record: RunRecord) -> Path:
     return path
 
 
-def read_record(path: Path) -> RunRecord:
-    """Read one record; raises ResultsError for unreadable, corrupt or newer-schema files."""
+def parse_record(text: str, path: Path) -> RunRecord:
+    """Return the record in `text`; raises ResultsError naming `path` when it is not one."""
     try:
-        data = json.loads(Path(path).read_text())
+        data = json.loads(text)
         if data.get("schema_version", 0) > SCHEMA_VERSION:
             raise ResultsError(
                 f"{path} has schema version {data['schema_version']}, newer than this harness "
                 f"({SCHEMA_VERSION}).", "Update edge-harness to read it.")
         return RunRecord.from_dict(data)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ResultsError(f"{path} is not a readable run record: {exc}.",
-                           "Delete it or rerun the sweep to replace it.") from exc
+                           "Delete it, move it out of the results folder, or rerun the sweep.") \
+            from exc
+
+
+def read_record(path: Path) -> RunRecord:
+    """Read one record; raises ResultsError for unreadable, corrupt or newer-schema files."""
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise ResultsError(f"{path} cannot be read: {exc.strerror}.",
+                           "Check the path and its permissions.") from exc
+    return parse_record(text, path)
 
 
 RUN_FILES = "runs"  # per-run side files (LoadGen logs, power traces) live under <sweep>/runs/

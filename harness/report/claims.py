@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.energy.method import provenance_mark
 from harness.errors import ConfigError
 from harness.records.schema import Status
 from harness.report.compare import Interval, latency_ms
 from harness.report.load import Run
 from harness.report.select import matches
+from harness.yaml_file import load_yaml
 
 OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 METRICS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "throughput_sps", "energy_uj_per_inference",
@@ -63,7 +62,7 @@ class Evidence:
 
 def load_claims(path: Path) -> list[Claim]:
     """Return the claims in a YAML file; ConfigError naming the bad entry otherwise."""
-    data = yaml.safe_load(Path(path).read_text()) or {}
+    data = load_yaml(path, "claims")
     claims = []
     for i, item in enumerate(data.get("claims", [])):
         try:

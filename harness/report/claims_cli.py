@@ -7,13 +7,12 @@ inconclusive, 2 for a usage or input error.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.table import Table
 
-from harness.errors import HarnessError
+from harness.errors import exit_with
 from harness.report.claims import judge, load_claims
 from harness.report.load import load_runs
 from harness.report.summary import wide_console
@@ -58,8 +57,4 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("claims", type=Path, help="claims YAML (see configs/claims/)")
     p.add_argument("folders", nargs="+", type=Path, help="results folders to judge")
     args = p.parse_args(argv)
-    try:
-        sys.exit(run(args.claims, args.folders))
-    except HarnessError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    exit_with(lambda: run(args.claims, args.folders))

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, exit_with
 from harness.report.compare import compare_rows
 from harness.report.compare_render import (
     COMPARE_HEADERS,
@@ -121,8 +121,4 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     """Console script `harness-compare`."""
     args = parser().parse_args(argv)
-    try:
-        sys.exit(run(args))
-    except HarnessError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    exit_with(lambda: run(args))

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.errors import ConfigError
+from harness.yaml_file import load_yaml
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "configs" / "deployment"
 QUEUE_MODELS = ("md1", "mm1")
@@ -121,7 +120,7 @@ def load_preset(name_or_path: str) -> DeploymentConfig:
         valid = sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
         raise ConfigError(f"No deployment preset '{name_or_path}'.",
                           f"Use one of {', '.join(valid)} or a path to a YAML file.")
-    data = yaml.safe_load(path.read_text()) or {}
+    data = load_yaml(path, "deployment preset")
     data.setdefault("name", path.stem)
     return validate(_build(DeploymentConfig, data, path.name))
 

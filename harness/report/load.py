@@ -7,13 +7,13 @@ at 800 samples, more with more) and `latencies_ns` re-reads one file when a plot
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import ResultsError
-from harness.records.schema import SCHEMA_VERSION, RunRecord
+from harness.records.io import parse_record as parse_json_record
+from harness.records.schema import RunRecord
 
 _LATENCIES_KEY = '"latencies_ns":'
 
@@ -40,18 +40,8 @@ def strip_latencies(text: str) -> str:
 
 
 def parse_record(text: str, path: Path, keep_latencies: bool = False) -> RunRecord:
-    """Return the record in `text`; raises ResultsError naming `path` when it is not one."""
-    try:
-        data = json.loads(text if keep_latencies else strip_latencies(text))
-        if data.get("schema_version", 0) > SCHEMA_VERSION:
-            raise ResultsError(
-                f"{path} has schema version {data['schema_version']}, newer than this harness "
-                f"({SCHEMA_VERSION}).", "Update edge-harness to read it.")
-        return RunRecord.from_dict(data)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ResultsError(f"{path} is not a readable run record: {exc}.",
-                           "Delete it, move it out of the results folder, or rerun the sweep.") \
-            from exc
+    """Return the record in `text`, without its raw latencies unless asked (faster to parse)."""
+    return parse_json_record(text if keep_latencies else strip_latencies(text), path)
 
 
 def record_paths(folder: Path) -> Iterator[Path]:

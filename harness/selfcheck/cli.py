@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from harness.errors import HarnessError
+from harness.errors import exit_with
+from harness.hydra_callbacks import ensure_writable
 from harness.records.io import write_json_atomic
 from harness.report.summary import wide_console
 from harness.selfcheck.plan import plan_for
@@ -40,6 +41,7 @@ def default_out() -> Path:
 def run(args: argparse.Namespace) -> int:
     """Run the checks, print the table, write the JSON; return 0 (FAIL rows are not errors)."""
     out = args.out or default_out()
+    ensure_writable(out.parent)  # before minutes of measuring, not after
     plan = plan_for(args.quick)
     doc = run_selfcheck(plan, args.cache_dir, out.parent / "logs",
                         log=lambda text: print(text, file=sys.stderr))
@@ -58,8 +60,4 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     """Console script `harness-selfcheck`."""
     args = parser().parse_args(argv)
-    try:
-        sys.exit(run(args))
-    except HarnessError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    exit_with(lambda: run(args))
