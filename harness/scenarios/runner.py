@@ -51,7 +51,8 @@ def _run_native(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig
     for _ in range(CONFIRM_RETRIES):  # a probe that passed by luck: step down until confirmed
         if final.valid or not best_qps:
             break
-        trace.append({"qps": best_qps, "valid": False, "confirmation": True})
+        trace.append({"qps": best_qps, "valid": False, "confirmation": True,
+                      "p99_ns": float(stats.percentile(final.latencies_ns, 0.99))})
         best_qps *= CONFIRM_STEP
         final = run_server(session, samples, replace(cfg, target_qps=best_qps), window)
     extra = {**final.extra, "search_trace": trace, "search_max_qps": best_qps}
