@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.energy.base import EnergyMeter, EnergyReading, NullMeter
+from harness.energy.base import EnergyMeter, NullMeter
 from harness.energy.config import MeterConfig
 from harness.energy.method import idle_baseline, required_window_s, summarise_energy
 from harness.scenarios.config import ScenarioConfig
@@ -20,21 +20,6 @@ from harness.scenarios.session import Session
 from harness.stats import percentile, trial_spread
 
 Inputs = dict[str, np.ndarray]
-
-
-class MeterWindow:
-    """Context manager for the scenario's timed region: begin/end the meter, keep the readings."""
-
-    def __init__(self, meter: EnergyMeter) -> None:
-        self.meter = meter
-        self.readings: list[EnergyReading] = []
-
-    def __enter__(self) -> MeterWindow:
-        self.meter.begin()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.readings = self.meter.end()
 
 
 def overhead_ns(cfg: ScenarioConfig) -> float:
@@ -66,7 +51,7 @@ def measure(
         if trial > 0:
             session.close()
             session = load()
-        window = MeterWindow(meter)
+        window = meter.window()
         results.append(run_scenario(session, samples, cfg, window, log_dir / f"trial_{trial}"))
         windows.append(window)
     session.close()

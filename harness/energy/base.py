@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar
@@ -61,10 +60,25 @@ class EnergyReading:
 
 
 class MeterWindow:
-    """Holds the readings of one `EnergyMeter.window()` once the block has exited."""
+    """Brackets a timed region with the meter; `.readings` holds the joules once it exits.
 
-    def __init__(self) -> None:
+    A plain object (not a generator context manager), so code that enters it without keeping
+    the `with` value, such as the scenario engines, can still read the readings afterwards."""
+
+    def __init__(self, meter: EnergyMeter) -> None:
+        self.meter = meter
         self.readings: list[EnergyReading] = []
+
+    def __enter__(self) -> MeterWindow:
+        self.meter.begin()
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.readings = self.meter.end()
+            return
+        with contextlib.suppress(MeasurementError):  # the original error matters more
+            self.meter.end()
 
 
 class EnergyMeter(ABC):
@@ -115,18 +129,9 @@ class EnergyMeter(ABC):
             with contextlib.suppress(MeasurementError):
                 self.end()
 
-    @contextlib.contextmanager
-    def window(self) -> Iterator[MeterWindow]:
-        """Bracket a `with` block; the yielded object's `.readings` are filled on exit."""
-        result = MeterWindow()
-        self.begin()
-        try:
-            yield result
-        except BaseException:
-            with contextlib.suppress(MeasurementError):
-                self.end()
-            raise
-        result.readings = self.end()
+    def window(self) -> MeterWindow:
+        """Return a context manager bracketing a timed region; its `.readings` fill on exit."""
+        return MeterWindow(self)
 
 
 class NullMeter(EnergyMeter):
