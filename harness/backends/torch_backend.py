@@ -21,12 +21,26 @@ class TorchOptions:
     compile: wrap the module in torch.compile (mode: default, reduce-overhead, max-autotune).
     compile_dynamic: let torch.compile generalise over batch sizes (null: torch decides).
     inference_mode: run under torch.inference_mode (else torch.no_grad).
+    tf32: on CUDA, let cuDNN convolutions and matmuls round fp32 inputs to TensorFloat-32
+      (faster on Ampere and later, about 1e-3 relative error). Off by default, so that an fp32
+      run is IEEE fp32: torch's own default lets cuDNN convolutions use TF32.
     """
 
     compile: bool = False
     compile_mode: str = "default"
     compile_dynamic: bool | None = None
     inference_mode: bool = True
+    tf32: bool = False
+
+
+def set_tf32(enabled: bool) -> None:
+    """Allow or forbid TF32 in cuDNN convolutions and CUDA matmuls (process-wide torch flags).
+
+    The legacy flags, not `fp32_precision`: torch raises when code reads a legacy flag after the
+    two APIs were mixed, and setting the legacy ones keeps both views consistent.
+    """
+    torch.backends.cudnn.allow_tf32 = enabled
+    torch.backends.cuda.matmul.allow_tf32 = enabled
 
 
 class TorchSession(Session):
@@ -74,7 +88,8 @@ class TorchSession(Session):
         }
         if self.device.type == "cuda":
             info.update(device_name=torch.cuda.get_device_name(self.device),
-                        cuda_version=torch.version.cuda)
+                        cuda_version=torch.version.cuda,
+                        tf32=torch.backends.cudnn.allow_tf32)
         return info
 
     def close(self) -> None:
@@ -113,6 +128,8 @@ class TorchBackend(Backend):
             raise UnsupportedError(
                 f"torch int8 ({artifact.precision}) modules run on the CPU only, not {device}.",
                 "Use quant=fp32 with torch_cuda, or the tensorrt target for int8 on a GPU.")
+        if device.type == "cuda":
+            set_tf32(self.options.tf32)
         module = artifact.module if device.type == "cpu" else copy.deepcopy(artifact.module)
         module = module.to(device).eval()
         if self.options.compile:

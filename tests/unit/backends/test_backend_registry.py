@@ -50,3 +50,21 @@ def test_torch_cuda_probe_explains_absence() -> None:
         pytest.skip("this machine has CUDA")
     probe = create_backend(TargetConfig(name="g", backend="torch", device="cuda")).probe()
     assert not probe.available and "no CUDA device" in probe.reason
+
+
+
+def test_torch_tf32_is_an_option_and_off_by_default() -> None:
+    import torch
+
+    from harness.backends.torch_backend import set_tf32
+
+    backend = create_backend(TargetConfig(name="g", backend="torch", device="cuda"))
+    assert backend.options.tf32 is False
+    before = (torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32)
+    try:
+        set_tf32(False)
+        assert not torch.backends.cudnn.allow_tf32 and not torch.backends.cuda.matmul.allow_tf32
+        set_tf32(True)
+        assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = before
