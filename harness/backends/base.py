@@ -74,6 +74,13 @@ class Session(ABC):
     def synchronize(self) -> None:
         """Wait until queued device work is done (a no-op for synchronous CPU runtimes)."""
 
+    #: Where runtime_latency_ns() comes from, for the record; None when the runtime has no timer.
+    runtime_timer: ClassVar[str | None] = None
+
+    def runtime_latency_ns(self) -> int | None:
+        """Return the runtime's own timing of the last run() (ns), where it reports one."""
+        return None
+
     @abstractmethod
     def describe(self) -> dict[str, Any]:
         """Return provenance: runtime version, device, providers actually used, threads."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from array import array
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import asdict
 
 import numpy as np
 
+from harness import stats
 from harness.scenarios.config import ScenarioConfig, ScenarioName
 from harness.scenarios.native_loop import (
     Inputs,
@@ -42,11 +45,36 @@ def run_streams(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig
     per_query = cfg.samples_per_query if cfg.name is ScenarioName.multi_stream else 1
     queries = make_queries(samples, per_query, cfg.batch_samples)
     n_warm, warm_ns = warmup(session, queries, cfg.warmup_count, cfg.warmup_s, cfg.max_duration_s)
+    timer = runtime_timer(session) if len(queries[0]) == 1 else None
+    runtime_out = array("q")
     with timed_region(window):
         lat, duration_ns = closed_loop(session, queries, cfg.min_count, cfg.min_duration_s,
-                                       cfg.max_count, cfg.max_duration_s)
+                                       cfg.max_count, cfg.max_duration_s, timer, runtime_out)
+    extra: dict = {"timer_resolution_ns": timer_resolution_ns()}
+    if timer is not None and len(runtime_out) == lat.size:
+        extra["runtime_timer"] = runtime_timer_summary(session, lat, runtime_out, cfg.confidence)
     return Measurement(lat, lat.size, lat.size * per_query, duration_ns, n_warm, warm_ns,
-                       extra={"timer_resolution_ns": timer_resolution_ns()})
+                       extra=extra)
+
+
+def runtime_timer(session: Session) -> Callable[[], int] | None:
+    """Return the session's own per-run timer when it reports one after a run, else None."""
+    read = getattr(session, "runtime_latency_ns", None)
+    return read if callable(read) and read() is not None else None
+
+
+def runtime_timer_summary(session: Session, wall_ns: np.ndarray, runtime_ns: array,
+                          confidence: float) -> dict:
+    """Return the runtime-timed percentiles beside ours and the per-query difference (ns).
+
+    Our latency is what the application sees; the runtime's timer leaves out its own API
+    layer (e.g. OpenVINO's Python binding), which tools built on that timer do not count."""
+    runtime = np.frombuffer(runtime_ns, dtype=np.int64).copy()
+    gap = wall_ns - runtime
+    return {"source": getattr(session, "runtime_timer", None) or type(session).__name__,
+            "summary": asdict(stats.summarize(runtime, confidence)),
+            "wall_minus_runtime_p50_ns": float(np.median(gap)),
+            "wall_minus_runtime_p90_ns": float(stats.percentile(gap, 0.9))}
 
 
 def offline_sample_count(cfg: ScenarioConfig, warm_sps: float) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import time
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 import numpy as np
@@ -58,8 +58,13 @@ def warmup(session: Session, queries: Sequence[Query], count: int, duration_s: f
 
 
 def closed_loop(session: Session, queries: Sequence[Query], min_count: int, min_duration_s: float,
-                max_count: int, max_duration_s: float) -> tuple[np.ndarray, int]:
-    """Issue each query when the previous completes; return (latencies_ns, duration_ns)."""
+                max_count: int, max_duration_s: float,
+                runtime_ns: Callable[[], int] | None = None,
+                runtime_out: array | None = None) -> tuple[np.ndarray, int]:
+    """Issue each query when the previous completes; return (latencies_ns, duration_ns).
+
+    With runtime_ns (the session's own timer of its last run) each query's runtime-reported
+    time is appended to runtime_out, read after the clock has stopped."""
     run, sync, clock = session.run, session.synchronize, time.perf_counter_ns
     buf, n_queries = new_buffer(max_count), len(queries)
     cap, i = len(buf), 0
@@ -76,6 +81,8 @@ def closed_loop(session: Session, queries: Sequence[Query], min_count: int, min_
             grow(buf)
             cap = len(buf)
         buf[i] = t1 - t0
+        if runtime_ns is not None:
+            runtime_out.append(runtime_ns())  # type: ignore[union-attr]
         i += 1
         if i >= max_count or t1 >= max_end or (i >= min_count and t1 >= min_end):
             break

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     write_json_atomic(out, doc)
     counts = doc["counts"]
     title = (f"edge-harness self-check ({plan.label}): {counts['PASS']} pass, "
-             f"{counts['FAIL']} fail, {counts['ERROR']} error")
+             f"{counts['FAIL']} fail, {counts['ERROR']} error, {counts.get('INFO', 0)} context")
     console = wide_console()
     console.print(selfcheck_table(doc["rows"], title))
     for warning in doc["stability_before"].get("warnings", []):

@@ -20,7 +20,7 @@ class Plan:
     loadgen_repeats: int  # interleaved [native, loadgen] pairs
     loadgen_min_queries: int
     loadgen_min_s: float
-    openvino_repeats: int  # interleaved [ours, benchmark_app p50, benchmark_app p90] rounds
+    openvino_repeats: int  # interleaved [benchmark_app p50, ours, benchmark_app p90] rounds
     openvino_s: int  # benchmark_app -t and our matching duration
     search_budget_s: float | None  # None: the quick profile's own (ScenarioConfig default)
     server_min_s: float | None  # per probe and final run; None: the quick profile's own
@@ -29,8 +29,8 @@ class Plan:
 
 # Many short alternations cancel load bursts and drift better than a few long ones.
 FULL = Plan(label="full", warmup_s=1.0, overhead_repeats=20, overhead_repeat_s=0.25,
-            loadgen_repeats=5, loadgen_min_queries=2000, loadgen_min_s=0.5,
-            openvino_repeats=2, openvino_s=5, search_budget_s=None, server_min_s=None,
+            loadgen_repeats=32, loadgen_min_queries=1000, loadgen_min_s=0.25,
+            openvino_repeats=20, openvino_s=1, search_budget_s=None, server_min_s=None,
             benchmark_app_timeout_s=120.0)
 
 QUICK = Plan(label="quick", warmup_s=0.3, overhead_repeats=3, overhead_repeat_s=0.2,

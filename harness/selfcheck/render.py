@@ -7,10 +7,11 @@ from typing import Any
 
 from rich.table import Table
 
-STYLE = {"PASS": "green", "FAIL": "bold red", "ERROR": "yellow"}
+STYLE = {"PASS": "green", "FAIL": "bold red", "ERROR": "yellow", "INFO": "cyan"}
 CAPTION = ("ours, reference: medians over interleaved repeats in one process; ratio: median of "
-           "the per-repeat ours/reference ratios (cancels drift between repeats). Shared, noisy "
-           "machines widen every spread; the JSON keeps every repeat.")
+           "the per-repeat ours/reference ratios (cancels drift between repeats), with its 95% "
+           "distribution-free interval in brackets. Shared, noisy machines widen every spread; "
+           "the JSON keeps every repeat.")
 
 
 def number(value: float | None, unit: str = "") -> str:
@@ -24,7 +25,9 @@ def number(value: float | None, unit: str = "") -> str:
 def ratio_cell(row: dict[str, Any]) -> str:
     """Return 'ratio× (diff)' when there is a ratio, else the signed difference, else a dash."""
     if row.get("ratio") is not None:
-        return f"{row['ratio']:.3f}× ({row['ratio'] - 1:+.1%})"
+        ci = (row.get("detail") or {}).get("ratio_ci95")
+        spread = f" [{ci[0]:.3f}–{ci[1]:.3f}]" if ci else ""
+        return f"{row['ratio']:.3f}× ({row['ratio'] - 1:+.1%}){spread}"
     if row.get("diff") is not None:
         return f"{row['diff']:+.4g} {row['unit']}"
     return "—"

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PASS, FAIL, ERROR = "PASS", "FAIL", "ERROR"
+from harness import stats
+
+PASS, FAIL, ERROR, INFO = "PASS", "FAIL", "ERROR", "INFO"
 
 
 @dataclass
@@ -41,10 +43,29 @@ def ratio_row(check: str, ours: float, reference: float, unit: str, tolerance: f
     of_medians = ours / reference if reference else float("inf")
     ratio = float(statistics.median(pair_ratios)) if pair_ratios else of_medians
     ok = abs(ratio - 1.0) <= tolerance
-    extra = {"ratio_of_medians": of_medians, "pair_ratios": list(pair_ratios or [])}
+    extra = {"ratio_of_medians": of_medians, "pair_ratios": list(pair_ratios or []),
+             "ratio_ci95": median_ci(pair_ratios or [])}
     return CheckRow(check, ours, reference, unit, f"ratio within 1 ± {tolerance:.0%}",
                     PASS if ok else FAIL, ratio=ratio, diff=ours - reference,
                     detail={**(detail or {}), **extra})
+
+
+def median_ci(values: Sequence[float], confidence: float = 0.95) -> list[float] | None:
+    """Return the distribution-free CI of the median (order statistics), or None if too few."""
+    ranks = stats.percentile_ci_ranks(len(values), 0.5, confidence) if values else None
+    if ranks is None:
+        return None
+    ordered = sorted(values)
+    return [float(ordered[ranks[0] - 1]), float(ordered[ranks[1] - 1])]
+
+
+def info_row(check: str, ours: float, reference: float, unit: str, note: str,
+             detail: dict[str, Any] | None = None,
+             pair_ratios: Sequence[float] | None = None) -> CheckRow:
+    """Return a context row (no verdict): the ratio, and in `target` what explains it."""
+    row = ratio_row(check, ours, reference, unit, 0.0, detail, pair_ratios)
+    row.status, row.target = INFO, note
+    return row
 
 
 def limit_row(check: str, ours: float, limit: float, unit: str, reference: float | None = None,

@@ -19,7 +19,7 @@ from harness.selfcheck.loadgen_check import run_loadgen_check
 from harness.selfcheck.openvino_check import run_openvino_check
 from harness.selfcheck.overhead_check import run_overhead_check
 from harness.selfcheck.plan import Plan
-from harness.selfcheck.rows import ERROR, FAIL, PASS, CheckRow, error_row
+from harness.selfcheck.rows import ERROR, FAIL, INFO, PASS, CheckRow, error_row
 from harness.selfcheck.server_check import run_server_check
 
 SCHEMA_VERSION = 1
@@ -76,7 +76,7 @@ def run_selfcheck(plan: Plan, cache_dir: Path, log_dir: Path,
             rows += got
     finally:
         comp.close()
-    counts = {s: sum(r.status == s for r in rows) for s in (PASS, FAIL, ERROR)}
+    counts = {s: sum(r.status == s for r in rows) for s in (PASS, FAIL, ERROR, INFO)}
     return {
         "schema_version": SCHEMA_VERSION, "tool": "harness-selfcheck", "mode": plan.label,
         "started_at": started.isoformat(), "wall_s": time.perf_counter() - t0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rich.console import Console
 
@@ -69,4 +70,17 @@ def test_table_shows_fail_and_error_rows() -> None:
 
 def test_quick_plan_is_shorter_than_full() -> None:
     assert plan_for(True) is QUICK and plan_for(False) is FULL
-    assert QUICK.openvino_s < FULL.openvino_s and FULL.loadgen_min_queries >= 2000
+    assert QUICK.openvino_repeats < FULL.openvino_repeats and FULL.loadgen_min_queries >= 1000
+
+
+def test_ratio_rows_carry_the_interval_of_their_median() -> None:
+    from harness.selfcheck.rows import info_row, median_ci
+
+    assert median_ci([1.0, 1.1]) is None  # two pairs cannot bracket a median at 95%
+    pairs = [0.95 + 0.005 * i for i in range(20)]
+    low, high = median_ci(pairs)
+    assert low < float(np.median(pairs)) < high and low >= pairs[0] and high <= pairs[-1]
+    row = ratio_row("x", 100.0, 100.0, "µs", 0.03, pair_ratios=pairs)
+    assert row.detail["ratio_ci95"] == [low, high]
+    context = info_row("y", 110.0, 100.0, "µs", "context: binding", pair_ratios=pairs)
+    assert context.status == "INFO" and context.target == "context: binding"
