@@ -64,7 +64,7 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
                                           cfg.seed, artifact.inputs)
         run.set(accuracy=evaluate(session, model, fidelity_inputs, artifact.inputs,
                                   cfg.model.accuracy_target))
-        meter, why = create_meter(cfg.meter)
+        meter, why = create_meter(cfg.meter, cfg.target.device)
         stability = stability_snapshot()
         try:
             with timing_lock() as waited_s:

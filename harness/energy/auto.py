@@ -1,8 +1,10 @@
 """Meter factory: build the named meter, or for name=auto the first one that probes available.
 
 Explicitly named and unavailable -> BackendUnavailable with the probe's reason and fix (fail
-loudly when asked for). auto -> try RAPL, NVML, Jetson, hwmon in that order and fall back to the
-estimated model, returning every probe's reason (degrade quietly, but say why).
+loudly when asked for). auto -> try the meters that see the device being timed, and fall back to
+the estimated model, returning every probe's reason (degrade quietly, but say why): for a CPU
+target RAPL, Jetson, hwmon (NVML's GPU board power says nothing about the CPU's work); for an
+NVIDIA GPU target NVML first, then the same.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from harness.energy.base import EnergyMeter, NullMeter
 from harness.energy.config import MeterConfig
 from harness.errors import BackendUnavailable, unknown_name
 
-AUTO_ORDER = ("rapl", "nvml", "jetson", "hwmon")
+AUTO_ORDER = ("rapl", "jetson", "hwmon")  # for a target on the CPU or another accelerator
+AUTO_ORDER_NVIDIA = ("nvml", "rapl", "jetson", "hwmon")  # for a target on an NVIDIA GPU
 _LABELS = {"rapl": "RAPL", "nvml": "NVML", "jetson": "Jetson", "hwmon": "hwmon"}
 
 
@@ -83,13 +86,21 @@ BUILDERS: dict[str, Callable[[MeterConfig], EnergyMeter]] = {
 }
 
 
-def create_meter(cfg: MeterConfig | Mapping[str, Any]) -> tuple[EnergyMeter, str]:
-    """Return (meter, reason it was chosen); raise BackendUnavailable for a named missing meter."""
+def on_nvidia_gpu(device: str) -> bool:
+    """Return whether a target device string names an NVIDIA GPU ("cuda", "cuda:0")."""
+    return device.lower().split(":")[0] == "cuda"
+
+
+def create_meter(cfg: MeterConfig | Mapping[str, Any],
+                 device: str = "cpu") -> tuple[EnergyMeter, str]:
+    """Return (meter, reason it was chosen); raise BackendUnavailable for a named missing meter.
+
+    device is the target's device: auto only picks a meter that sees it."""
     if not isinstance(cfg, MeterConfig):
         cfg = MeterConfig.from_mapping(cfg)
     cfg.validate()
     if cfg.name == "auto":
-        return _auto(cfg)
+        return _auto(cfg, AUTO_ORDER_NVIDIA if on_nvidia_gpu(device) else AUTO_ORDER)
     if cfg.name not in BUILDERS:
         raise unknown_name("meter", cfg.name, [*BUILDERS, "auto"])
     meter = BUILDERS[cfg.name](cfg)
@@ -102,9 +113,9 @@ def create_meter(cfg: MeterConfig | Mapping[str, Any]) -> tuple[EnergyMeter, str
     return meter, probe.reason
 
 
-def _auto(cfg: MeterConfig) -> tuple[EnergyMeter, str]:
+def _auto(cfg: MeterConfig, order: tuple[str, ...]) -> tuple[EnergyMeter, str]:
     reasons = []
-    for name in AUTO_ORDER:
+    for name in order:
         meter = BUILDERS[name](cfg)
         probe = meter.probe()
         if probe.available:
@@ -113,5 +124,7 @@ def _auto(cfg: MeterConfig) -> tuple[EnergyMeter, str]:
         label = _LABELS[name]
         reason = probe.reason
         reasons.append(reason if reason.startswith(f"{label}:") else f"{label}: {reason}")
+    if "nvml" not in order:
+        reasons.append("NVML: not tried (the target is not on an NVIDIA GPU)")
     reasons.append("chose estimated")
     return BUILDERS["estimated"](cfg), "; ".join(reasons)

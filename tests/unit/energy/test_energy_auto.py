@@ -35,17 +35,38 @@ def test_auto_falls_back_to_estimated_with_reasons(tmp_path: Path, no_gpu) -> No
     assert isinstance(meter, EstimatedMeter)
     parts = reason.split("; ")
     assert parts[0] == f"RAPL: {tmp_path}/class/powercap not present (no powercap RAPL driver here)"
-    assert parts[1].startswith("NVML: ")
-    assert parts[2].startswith("Jetson: no INA3221 rails")
-    assert parts[3].startswith("hwmon: no power sensors")
+    assert parts[1].startswith("Jetson: no INA3221 rails")
+    assert parts[2].startswith("hwmon: no power sensors")
+    assert parts[3] == "NVML: not tried (the target is not on an NVIDIA GPU)"
     assert parts[-1] == "chose estimated"
+
+
+def test_auto_tries_nvml_first_for_a_cuda_target(tmp_path: Path, no_gpu) -> None:
+    meter, reason = create_meter(MeterConfig(sysfs_root=str(tmp_path)), device="cuda:0")
+    assert isinstance(meter, EstimatedMeter)
+    assert reason.startswith("NVML: cannot initialise (faked)") and "not tried" not in reason
+
+
+class GpuPresent(NullMeter):
+    """Stands in for NVML on a machine with an NVIDIA GPU."""
+
+    def probe(self) -> Probe:
+        return Probe(True, "NVML: GPU 0 (faked)")
+
+
+def test_gpu_board_energy_is_never_a_cpu_targets_energy(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(auto.BUILDERS, "nvml", lambda _cfg: GpuPresent())
+    cfg = MeterConfig(sysfs_root=str(tmp_path))
+    assert isinstance(create_meter(cfg, device="cpu")[0], EstimatedMeter)
+    assert isinstance(create_meter(cfg, device="CPU")[0], EstimatedMeter)  # OpenVINO's spelling
+    meter, reason = create_meter(cfg, device="cuda")
+    assert isinstance(meter, GpuPresent) and reason == "chose nvml (NVML: GPU 0 (faked))"
 
 
 @pytest.mark.skipif(Path("/sys/class/powercap").exists(), reason="this machine exposes RAPL")
 def test_auto_on_this_machine_chooses_estimated() -> None:
-    meter, reason = create_meter({"name": "auto"})
-    if "chose nvml" in reason:
-        pytest.skip("this machine has an NVIDIA GPU")
+    meter, reason = create_meter({"name": "auto"})  # a CPU target: NVML is not tried
     assert isinstance(meter, EstimatedMeter)
     assert reason.startswith("RAPL: /sys/class/powercap not present")
     assert reason.endswith("chose estimated")
