@@ -12,7 +12,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from harness.artifact import Artifact, TensorSpec
 from harness.config import TargetConfig
-from harness.errors import ConfigError, HarnessError, UnsupportedError
+from harness.errors import BackendUnavailable, ConfigError, HarnessError, UnsupportedError
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,13 @@ class Backend(ABC):
     def probe(self) -> Probe:
         """Return whether the target's device is present here (override for accelerators)."""
         return Probe(True)
+
+    def require_available(self, fix: str) -> Probe:
+        """Return the probe; raise BackendUnavailable with its reason and `fix` if unavailable."""
+        probe = self.probe()
+        if not probe.available:
+            raise BackendUnavailable(f"{self.name}: {probe.reason}.", fix)
+        return probe
 
     def check(self, artifact: Artifact) -> None:
         """Raise UnsupportedError unless the backend accepts the artifact's format and precision."""

@@ -11,7 +11,7 @@ from harness.artifact import Artifact
 from harness.backends import onnxruntime_placement as placement
 from harness.backends.base import Backend, Probe, Session
 from harness.backends.onnxruntime_session import OnnxRuntimeSession, placement_info
-from harness.errors import BackendUnavailable, ConfigError, UnsupportedError
+from harness.errors import ConfigError, UnsupportedError
 
 _OPT_LEVELS = {
     "disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
@@ -122,10 +122,7 @@ class OnnxRuntimeBackend(Backend):
     def load(self, artifact: Artifact) -> Session:
         """Create an InferenceSession for the ONNX file; raise if strict and nodes fell back."""
         self.check(artifact)
-        probe = self.probe()
-        if not probe.available:
-            raise BackendUnavailable(f"onnxruntime: {probe.reason}.",
-                                     "Install the onnxruntime package built for that provider.")
+        probe = self.require_available("Install the onnxruntime package built for that provider.")
         session = self._create(artifact)
         counts = None
         if self.options.profile_placement or self.options.strict:  # one profiled warm-up run

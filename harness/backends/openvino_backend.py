@@ -11,7 +11,7 @@ import openvino as ov
 
 from harness.artifact import Artifact
 from harness.backends.base import Backend, Probe, Session, SessionClosed, input_error
-from harness.errors import BackendUnavailable, ConfigError, UnsupportedError
+from harness.errors import ConfigError, UnsupportedError
 
 HINTS = ("LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT")
 STATIC_DEVICES = ("NPU",)  # devices that compile static shapes only
@@ -154,10 +154,7 @@ class OpenVinoBackend(Backend):
     def load(self, artifact: Artifact) -> Session:
         """Read the ONNX file, compile it for the device and return a session."""
         self.check(artifact)
-        probe = self.probe()
-        if not probe.available:
-            raise BackendUnavailable(f"openvino: {probe.reason}.",
-                                     "Install the device's driver, or pick another target.")
+        self.require_available("Install the device's driver, or pick another target.")
         core = ov.Core()
         static = self.options.static_shape
         static = self.device.split(".")[0] in STATIC_DEVICES if static is None else static

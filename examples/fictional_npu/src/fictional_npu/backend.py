@@ -10,7 +10,7 @@ import numpy as np
 from fictional_npu import sdk
 from harness.artifact import Artifact
 from harness.backends.base import Backend, Probe, Session, SessionClosed, input_error
-from harness.errors import BackendUnavailable, UnsupportedError
+from harness.errors import UnsupportedError
 
 
 @dataclass
@@ -75,9 +75,7 @@ class NimbusBackend(Backend):
     def load(self, artifact: Artifact) -> Session:
         """Compile the ONNX artifact for the device and return a session."""
         self.check(artifact)
-        probe = self.probe()
-        if not probe.available:
-            raise BackendUnavailable(f"Nimbus: {probe.reason}.", "Check the board is attached.")
+        self.require_available("Check the board is attached.")
         try:
             graph = sdk.compile_graph(str(artifact.path), self.target.device,
                                       self.options.power_mode, self.target.threads)
