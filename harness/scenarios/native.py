@@ -18,6 +18,7 @@ from harness.scenarios.native_loop import (
     Query,
     closed_loop,
     grow,
+    mlperf_order,
     new_buffer,
     timed_region,
     timer_resolution_ns,
@@ -48,8 +49,9 @@ def run_streams(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig
     timer = runtime_timer(session) if len(queries[0]) == 1 else None
     runtime_out = array("q")
     with timed_region(window):
-        lat, duration_ns = closed_loop(session, queries, cfg.min_count, cfg.min_duration_s,
-                                       cfg.max_count, cfg.max_duration_s, timer, runtime_out)
+        lat, duration_ns = closed_loop(session, mlperf_order(queries, cfg.max_count, cfg.seed),
+                                       cfg.min_count, cfg.min_duration_s, cfg.max_count,
+                                       cfg.max_duration_s, timer, runtime_out)
     extra: dict = {"timer_resolution_ns": timer_resolution_ns()}
     if timer is not None and len(runtime_out) == lat.size:
         extra["runtime_timer"] = runtime_timer_summary(session, lat, runtime_out, cfg.confidence)

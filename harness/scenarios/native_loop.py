@@ -7,6 +7,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import TypeVar
 
 import numpy as np
 
@@ -14,7 +15,19 @@ from harness.scenarios.session import Session
 
 Inputs = dict[str, np.ndarray]
 Query = Sequence[Inputs]
+T = TypeVar("T")
 INITIAL_BUFFER = 1 << 16
+ORDER_LENGTH = 1 << 16  # queries drawn ahead; the loop cycles through them after that
+
+
+def mlperf_order(queries: Sequence[T], count: int, seed: int) -> list[T]:
+    """Return min(count, 65536) queries drawn uniformly with replacement (own seeded stream).
+
+    LoadGen's performance mode picks each query's sample uniformly from the loaded set; a
+    fixed cyclic order instead lets the CPU stream through the inputs, which measured ~1%
+    faster at p50 and ~1.7% at p90 on ResNet-8 here."""
+    picks = np.random.default_rng((seed, 1)).integers(0, len(queries), min(count, ORDER_LENGTH))
+    return [queries[i] for i in picks]
 
 
 def new_buffer(max_count: int) -> array:

@@ -11,7 +11,7 @@ import numpy as np
 
 from harness import stats
 from harness.scenarios.config import HEADLINE_FRACTION, ScenarioConfig, ScenarioName
-from harness.scenarios.native_loop import Inputs, new_buffer, timed_region, warmup
+from harness.scenarios.native_loop import Inputs, mlperf_order, new_buffer, timed_region, warmup
 from harness.scenarios.result import Measurement
 from harness.scenarios.session import Session
 
@@ -75,7 +75,8 @@ def run_server(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig,
     n_warm, warm_ns = warmup(session, [[s] for s in samples], cfg.warmup_count, cfg.warmup_s,
                              cfg.max_duration_s)
     with timed_region(window):
-        lat, duration_ns = server_loop(session, samples, offsets, cfg.max_duration_s)
+        lat, duration_ns = server_loop(session, mlperf_order(samples, len(offsets), cfg.seed),
+                                       offsets, cfg.max_duration_s)
     within, early_ok = server_valid(lat, float(cfg.latency_bound_ms or 0.0))
     warnings = () if early_ok else (
         "early stopping not met: too few queries for LoadGen's p99 confidence at this "

@@ -6,10 +6,12 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from harness.errors import ConfigError, MeasurementError
 from harness.scenarios import run_scenario, run_trials
+from harness.scenarios.native_loop import ORDER_LENGTH, mlperf_order
 
 
 class CountingWindow:
@@ -117,3 +119,13 @@ def test_scenario_yaml_files_load(tmp_path: Path) -> None:
         merged = OmegaConf.merge(OmegaConf.structured(ScenarioConfig),
                                  OmegaConf.load(root / f"{name}.yaml"))
         assert validate(OmegaConf.to_object(merged)).name.value == name
+
+
+def test_mlperf_order_is_uniform_seeded_and_bounded() -> None:
+    queries = list(range(8))
+    order = mlperf_order(queries, 80_000, seed=3)
+    assert len(order) == ORDER_LENGTH and order == mlperf_order(queries, 80_000, seed=3)
+    assert order != mlperf_order(queries, 80_000, seed=4)
+    counts = np.bincount(order, minlength=8)
+    assert counts.min() > 0.9 * ORDER_LENGTH / 8 and counts.max() < 1.1 * ORDER_LENGTH / 8
+    assert len(mlperf_order(queries, 5, seed=0)) == 5
