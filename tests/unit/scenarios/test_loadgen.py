@@ -25,7 +25,21 @@ def test_loadgen_single_stream(session, samples, tiny, tmp_path) -> None:
     # Our percentile of LoadGen's own per-query latencies equals LoadGen's reported p90.
     assert result.headline_value == summary["90.0th percentile latency (ns)"]
     assert result.extra["loadgen_detail"]["early_stopping_met"] is True
+    # The same queries timed inside our callback: LoadGen's latency adds its own cost on top.
+    cost = result.extra["loadgen_own_cost"]
+    assert cost["queries"] == result.query_count
+    assert 0 < cost["session_p90_ns"] < result.headline_value
+    assert cost["loadgen_minus_session_p90_ns"] == result.headline_value - cost["session_p90_ns"]
     json.dumps(asdict(result))
+
+
+def test_loadgen_multi_stream_completes_every_sample(session, samples, tiny, tmp_path) -> None:
+    # Reused response objects must carry each query's 4 ids, or LoadGen would never finish.
+    cfg = tiny("multi_stream", engine="loadgen", samples_per_query=4, min_duration_s=0.2,
+               min_count=20)
+    result = run_scenario(session, samples, cfg, log_dir=tmp_path)
+    assert result.query_count >= 20 and result.sample_count == 4 * result.query_count
+    assert result.extra["loadgen_own_cost"]["queries"] == result.query_count
 
 
 def summary_queries(result) -> int:
