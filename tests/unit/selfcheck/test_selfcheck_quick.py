@@ -21,6 +21,7 @@ ROW_KEYS = {"check", "ours", "reference", "unit", "target", "status", "ratio", "
 EXPECTED_CHECKS = (
     "native vs bare session.run (median)", "null-session overhead per query",
     "p50 native vs LoadGen (single-stream)", "p90 native vs LoadGen (single-stream)",
+    "p90 session time inside LoadGen vs LoadGen (same queries)",
     "p90 native vs LoadGen (control: fixed-work session)",
     "p90 native vs LoadGen (batch 8: longer queries)",
     "p50 openvino runtime timer vs benchmark_app", "p90 openvino runtime timer vs benchmark_app",
@@ -58,7 +59,7 @@ def test_json_has_context_and_every_row(quick_run: tuple[dict, float, str]) -> N
     assert [r["check"] for r in doc["rows"]] == list(EXPECTED_CHECKS)
     for row in doc["rows"]:
         assert set(row) == ROW_KEYS
-        context = "end to end" in row["check"] or "control" in row["check"]
+        context = any(k in row["check"] for k in ("end to end", "control", "same queries"))
         assert row["status"] in (("INFO",) if context else ("PASS", "FAIL")), row["reason"]
     assert sum(doc["counts"].values()) == len(EXPECTED_CHECKS)
 
@@ -68,7 +69,7 @@ def test_each_check_produced_numbers(quick_run: tuple[dict, float, str]) -> None
     rows = {r["check"]: r for r in quick_run[0]["rows"]}
     for row in rows.values():
         assert isinstance(row["ours"], float) and math.isfinite(row["ours"]) and row["ours"] >= 0
-    for name in EXPECTED_CHECKS[:1] + EXPECTED_CHECKS[2:10]:  # the ratio rows
+    for name in EXPECTED_CHECKS[:1] + EXPECTED_CHECKS[2:11]:  # the ratio rows
         row = rows[name]
         pairs = row["detail"]["pair_ratios"]
         assert row["reference"] > 0 and pairs and all(x > 0 for x in pairs)
