@@ -11,6 +11,10 @@ Performance > Power monitoring", per module):
 - Orin NX / Orin Nano (hwmon, 1-0040): VDD_IN (module input), VDD_CPU_GPU_CV, VDD_SOC.
 - AGX Orin (hwmon, 1-0040/1-0041): VDD_GPU_SOC, VDD_CPU_CV, VIN_SYS_5V0, VDDQ_VDD2_1V8AO
   (+ "NC" channels); no module-input rail.
+  Both Orin layouts match NVIDIA's own upstream device trees ("arm64: tegra: Add
+  power-sensors for Tegra234 boards", tegra234-p3767.dtsi and tegra234-p3701.dtsi, 2023),
+  where AGX Orin's 0x41 channels 1 and 3 are disabled; the Xavier, TX2 and Nano names are
+  from the guide only.
 - Xavier NX (JetPack 4 iio, 7-0040): VDD_IN, VDD_SYS_GPU, VDD_SYS_CPU; on JetPack 5 hwmon:
   VDD_IN, VDD_CPU_GPU_CV, VDD_SOC.
 - AGX Xavier (iio, 1-0040/1-0041): GPU, CPU, SOC, CV, VDDRQ, SYS5V; no module-input rail.
