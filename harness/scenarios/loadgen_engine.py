@@ -65,12 +65,12 @@ def loadgen_settings(lg: Any, cfg: ScenarioConfig, n_samples: int, est_latency_n
 class LoadGenSut:
     """Runs LoadGen's queries on the session; server queries go through a worker thread.
 
-    LoadGen's latency includes this callback, so it does its Python bookkeeping before the
-    inference, while the binding's code is still in cache, and reuses its response objects:
-    building a `QuerySampleResponse` costs ~1.7 µs warm and up to ~8 µs after a
-    cache-evicting inference, setting an id on a kept one ~0.6 µs. Only one thread ever
-    completes queries (the issuing thread, or the single worker), so reuse is safe, and
-    `QuerySamplesComplete` copies the responses before it returns."""
+    LoadGen's latency includes this callback, so it keeps the work after the inference to
+    the completion call: ids and inputs are looked up before it, and the response objects are
+    reused (building a `QuerySampleResponse` costs ~1.7 µs warm, setting an id on a kept one
+    ~0.6 µs). Only one thread ever completes queries (the issuing thread, or the single
+    worker), so reuse is safe, and `QuerySamplesComplete` copies the responses before it
+    returns."""
 
     def __init__(self, lg: Any, session: Session, samples: Sequence[Inputs], threaded: bool):
         self.lg, self.session, self.samples = lg, session, samples
@@ -160,7 +160,8 @@ def own_cost(summary: dict[str, Any], session_ns: array) -> dict[str, Any]:
     out: dict[str, Any] = {"queries": int(session.size),
                            "how": "session.run ... synchronize timed inside the SUT callback; "
                                   "LoadGen's latency adds its issue path, the Python binding "
-                                  "and the completion call"}
+                                  "and the completion call (and, in the server scenario, the "
+                                  "time a query waits for the worker)"}
     for f, key in ((0.5, "50.00 percentile latency (ns)"), (0.9, "90.00 percentile latency (ns)")):
         if session.size and key in summary:
             ours = float(stats.percentile(session, f))
