@@ -21,6 +21,9 @@ from harness.scenarios.native_loop import Inputs, closed_loop, timed_region, war
 from harness.scenarios.result import Measurement
 from harness.scenarios.session import Session
 
+#: LoadGen's summary lines for the p50 and p90 latency (ns), keyed by fraction.
+SUMMARY_KEYS = {0.5: "50.00 percentile latency (ns)", 0.9: "90.00 percentile latency (ns)"}
+
 # Official seeds from loadgen/mlperf.conf, used by the mlperf profile.
 MLPERF_SEEDS = {"qsl_rng_seed": 1780908523862526354,
                 "sample_index_rng_seed": 14771362308971278857,
@@ -162,7 +165,7 @@ def own_cost(summary: dict[str, Any], session_ns: array) -> dict[str, Any]:
                                   "LoadGen's latency adds its issue path, the Python binding "
                                   "and the completion call (and, in the server scenario, the "
                                   "time a query waits for the worker)"}
-    for f, key in ((0.5, "50.00 percentile latency (ns)"), (0.9, "90.00 percentile latency (ns)")):
+    for f, key in SUMMARY_KEYS.items():
         if session.size and key in summary:
             ours = float(stats.percentile(session, f))
             out[f"session_p{f * 100:.0f}_ns"] = ours

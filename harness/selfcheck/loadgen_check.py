@@ -12,13 +12,13 @@ import numpy as np
 from harness import stats
 from harness.errors import MeasurementError
 from harness.scenarios import Engine, ScenarioConfig, run_scenario
+from harness.scenarios.loadgen_engine import SUMMARY_KEYS
 from harness.scenarios.session import NullSession
 from harness.selfcheck.components import Components
 from harness.selfcheck.plan import Plan
 from harness.selfcheck.rows import CheckRow, info_row, ratio_row
 
 LOADGEN_TOLERANCE = 0.03  # our percentiles within 3 % of LoadGen's
-SUMMARY_KEYS = {0.5: "50.00 percentile latency (ns)", 0.9: "90.00 percentile latency (ns)"}
 
 
 def loadgen_config(plan: Plan, engine: Engine) -> ScenarioConfig:
@@ -101,7 +101,8 @@ def median_row(check: str, ours: list[float], ref: list[float], detail: dict[str
 
 
 def run_loadgen_check(comp: Components, plan: Plan, log_dir: Path) -> list[CheckRow]:
-    """Return the p50 and p90 rows on ResNet-8, then the fixed-work control's p90 row."""
+    """Return the p50 and p90 rows on ResNet-8, LoadGen's own cost on the same queries, the
+    fixed-work control and the batch-8 pair."""
     ours, ref, repeats = paired_runs(comp.ort_session, comp.samples, plan, log_dir,
                                      plan.loadgen_repeats)
     null = loadgen_null_overhead_ns(plan, log_dir)
@@ -120,16 +121,12 @@ def run_loadgen_check(comp: Components, plan: Plan, log_dir: Path) -> list[Check
     c_ours, c_ref, c_repeats = paired_runs(FixedWorkSession(work_ns), comp.samples, plan,
                                            log_dir / "fixed_work",
                                            max(1, plan.loadgen_repeats // 4))
-    pairs = [o / r for o, r in zip(c_ours[0.9], c_ref[0.9], strict=True)]
-    gap_us = float(np.median([r - o for o, r in zip(c_ours[0.9], c_ref[0.9], strict=True)])) / 1e3
-    rows.append(info_row(
-        "p90 native vs LoadGen (control: fixed-work session)",
-        float(np.median(c_ours[0.9])) / 1e3, float(np.median(c_ref[0.9])) / 1e3, "µs",
-        f"context: LoadGen's own p90 cost {gap_us:.1f} µs/query",
-        {"work_ns": work_ns, "repeats": c_repeats, "loadgen_p90_cost_us": gap_us,
+    rows.append(cost_row(
+        "p90 native vs LoadGen (control: fixed-work session)", c_ours[0.9], c_ref[0.9],
+        {"work_ns": work_ns, "repeats": c_repeats,
          "how": "the same pairs on a session that busy-waits ResNet-8's median time: identical "
                 "work in both engines, so the gap is the engines' own cost, almost all "
-                "LoadGen's (scheduling, Python callback, completion)"}, pairs))
+                "LoadGen's (scheduling, Python callback, completion)"}))
     rows.append(batched_row(comp, plan, log_dir))
     return rows
 
@@ -151,17 +148,21 @@ def batched_row(comp: Components, plan: Plan, log_dir: Path, batch: int = 8) -> 
 
 def own_cost_row(repeats: list[dict[str, Any]]) -> CheckRow:
     """Return the context row: session time of LoadGen's own queries vs LoadGen's p90."""
-    costs = [r["loadgen_own_cost"] for r in repeats]
-    inner = [c["session_p90_ns"] for c in costs]
-    lg_p90 = [r["loadgen_p90_ns"] for r in repeats]
-    gap_us = float(np.median([c["loadgen_minus_session_p90_ns"] for c in costs])) / 1e3
-    return info_row(
+    return cost_row(
         "p90 session time inside LoadGen vs LoadGen (same queries)",
-        float(np.median(inner)) / 1e3, float(np.median(lg_p90)) / 1e3, "µs",
-        f"context: LoadGen's own p90 cost {gap_us:.1f} µs/query",
+        [r["loadgen_own_cost"]["session_p90_ns"] for r in repeats],
+        [r["loadgen_p90_ns"] for r in repeats],
         {"how": "within each LoadGen run, our callback times session.run ... synchronize for "
                 "every query; LoadGen's p90 minus that p90 is what LoadGen adds per query "
                 "(issue path, pybind11 callback and completion), measured on the same queries, "
-                "so free of the drift between runs",
-         "loadgen_p90_cost_us": gap_us},
-        [i / r for i, r in zip(inner, lg_p90, strict=True)])
+                "so free of the drift between runs"})
+
+
+def cost_row(check: str, ours_ns: list[float], loadgen_ns: list[float],
+             detail: dict[str, Any]) -> CheckRow:
+    """Return a context row: per-repeat p90s (ns) against LoadGen's, gap = LoadGen's own cost."""
+    gap_us = float(np.median([r - o for o, r in zip(ours_ns, loadgen_ns, strict=True)])) / 1e3
+    return info_row(check, float(np.median(ours_ns)) / 1e3, float(np.median(loadgen_ns)) / 1e3,
+                    "µs", f"context: LoadGen's own p90 cost {gap_us:.1f} µs/query",
+                    {**detail, "loadgen_p90_cost_us": gap_us},
+                    [o / r for o, r in zip(ours_ns, loadgen_ns, strict=True)])

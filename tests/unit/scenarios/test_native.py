@@ -129,3 +129,29 @@ def test_mlperf_order_is_uniform_seeded_and_bounded() -> None:
     counts = np.bincount(order, minlength=8)
     assert counts.min() > 0.9 * ORDER_LENGTH / 8 and counts.max() < 1.1 * ORDER_LENGTH / 8
     assert len(mlperf_order(queries, 5, seed=0)) == 5
+
+
+class RecordingSession:
+    """Wraps a real session and records which input dict each run received."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.seen = inner, []
+
+    def run(self, inputs):
+        self.seen.append(id(inputs))
+        return self.inner.run(inputs)
+
+    def synchronize(self) -> None:
+        self.inner.synchronize()
+
+
+@pytest.mark.parametrize("name", ["single_stream", "server"])
+def test_timed_queries_follow_the_seeded_uniform_order(session, samples, tiny, name) -> None:
+    # Like LoadGen's performance mode, not the cyclic order the warm-up uses.
+    recorder = RecordingSession(session)
+    cfg = tiny(name, seed=7, max_duration_s=2.0)
+    result = run_scenario(recorder, samples, cfg)
+    timed = recorder.seen[-result.query_count:]
+    expected = [id(s) for s in mlperf_order(samples, ORDER_LENGTH, seed=7)][:result.query_count]
+    assert timed == expected
+    assert timed != [id(samples[i % len(samples)]) for i in range(result.query_count)]
