@@ -10,7 +10,16 @@ from hydra.core.config_store import ConfigStore
 
 from harness.energy.config import MeterConfig
 from harness.models.input_config import InputSpec
-from harness.scenarios.config import ScenarioConfig
+from harness.ranges import Range, above, at_least, check_fields
+from harness.scenarios.config import ScenarioConfig, apply_profile
+
+#: Valid ranges of the numeric fields (every float must also be finite): harness/ranges.py.
+MODEL_RANGES = {"batch_size": at_least(1), "opset": at_least(1), "export_atol": at_least(0),
+                "accuracy_target": Range(0, 1, lo_open=True)}
+QUANT_RANGES = {"calibration_size": at_least(1), "calibration_num_bins": at_least(2),
+                "calibration_percentile": Range(0, 100, lo_open=True), "block_size": at_least(1)}
+BENCH_RANGES = {"seed": at_least(0), "fidelity_samples": at_least(1), "run_timeout_s": above(0),
+                "memory_cap_mb": at_least(0, "a cap from the machine's memory (0: no cap)")}
 
 
 class ModelSource(str, Enum):
@@ -61,6 +70,10 @@ class ModelConfig:
     inputs: dict[str, InputSpec] = field(default_factory=dict)
     #: Task of a user model: classification (outputs are class scores) or other.
     task: str = "other"
+
+    def __post_init__(self) -> None:
+        """Reject out-of-range or non-finite numbers before any model is loaded."""
+        check_fields(self, "model", MODEL_RANGES)
 
 
 class Recipe(str, Enum):
@@ -117,6 +130,10 @@ class QuantConfig:
     # int4_weight_only: weights per block of this many input channels
     block_size: int = 32
 
+    def __post_init__(self) -> None:
+        """Reject out-of-range or non-finite numbers before any model is quantised."""
+        check_fields(self, "quant", QUANT_RANGES)
+
 
 @dataclass
 class TargetConfig:
@@ -125,8 +142,12 @@ class TargetConfig:
     name: str = "cpu"
     backend: str = "onnxruntime"
     device: str = "cpu"
-    threads: int | None = None
+    threads: int | None = None  # None: the runtime's default; else at least 1
     options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Reject a thread count below 1 (null means the runtime's own default)."""
+        check_fields(self, "target", {"threads": at_least(1, "the runtime's default")})
 
 
 class Isolation(str, Enum):
@@ -154,15 +175,24 @@ class BenchConfig:
     #: in the sweep's process (faster start, for debugging).
     isolation: Isolation = Isolation.process
     run_timeout_s: float = 900.0
+    #: null: a cap from the machine's memory; 0: no cap; N > 0: kill a run above N MiB of RSS.
     memory_cap_mb: int | None = None
     #: Folder of an earlier sweep to complete: runs with a complete record there are kept.
     resume: str | None = None
     force: bool = False
+    #: With resume: rerun every failed run (runs failed by run control, i.e. a time-out, the
+    #: memory cap or a kill, are always rerun).
+    retry_failed: bool = False
     #: Write records under <sweep>/<hostname>/ and return them to the driver (set by the
     #: cluster launchers, launcher=ray and launcher=slurm, whose jobs run on other hosts).
     host_folders: bool = False
     #: The Hydra launcher that ran the job (harness-bench fills it in; recorded, not measured).
     launcher: str = ""
+
+    def __post_init__(self) -> None:
+        """Check the top-level numbers and the scenario's minimums against its caps."""
+        check_fields(self, "", BENCH_RANGES)
+        apply_profile(self.scenario)  # raises ConfigError when min_* exceed max_*
 
 
 def register_configs() -> None:

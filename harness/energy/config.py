@@ -11,8 +11,16 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from harness.errors import ConfigError, unknown_name
+from harness.ranges import Range, above, at_least, check_fields
 
 METER_NAMES = ("auto", "none", "rapl", "nvml", "jetson", "hwmon", "external", "estimated")
+#: Valid ranges of the numeric fields (every float must also be finite): harness/ranges.py.
+RANGES = {
+    "idle_baseline_s": at_least(0), "sample_period_s": above(0), "gpu_index": at_least(0),
+    "csv_power_scale": above(0), "serial_baud": at_least(1),
+    "external_accuracy_rel": Range(0, 1, hi_open=True), "estimated_idle_w": at_least(0),
+    "estimated_active_w": at_least(0), "estimated_tdp_w": above(0, "the idle/active model"),
+}
 
 
 @dataclass
@@ -46,10 +54,7 @@ class MeterConfig:
         """Raise ConfigError when a value is out of range or a name is unknown."""
         if self.name not in METER_NAMES:
             raise unknown_name("meter", self.name, METER_NAMES)
-        if self.idle_baseline_s < 0:
-            raise ConfigError("meter.idle_baseline_s must be >= 0.", "Use 0 to disable.")
-        if self.sample_period_s <= 0:
-            raise ConfigError("meter.sample_period_s must be > 0.", "Try 0.05 (20 Hz).")
+        check_fields(self, "meter", RANGES)
         if self.estimated_utilisation not in ("system", "process"):
             raise ConfigError(
                 f"meter.estimated_utilisation '{self.estimated_utilisation}' is unknown.",

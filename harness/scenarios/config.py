@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from harness.errors import ConfigError
+from harness.ranges import Range, above, at_least, check_fields
 
 
 class ScenarioName(str, Enum):
@@ -67,6 +68,17 @@ MLPERF_MIN_QUERIES = {
 MLPERF_OFFLINE_SAMPLES = 24576
 MLPERF_SERVER_LATENCY_BOUND_MS = 10.0
 
+#: The valid range of every numeric field, checked (with "finite") when a config is built.
+RANGES = {
+    "warmup_count": at_least(0), "warmup_s": at_least(0), "min_count": at_least(1),
+    "min_duration_s": at_least(0), "max_count": at_least(1), "max_duration_s": above(0),
+    "samples_per_query": at_least(1), "target_qps": above(0, "no fixed rate (search_qps)"),
+    "latency_bound_ms": above(0, "MLPerf's 10 ms under profile=mlperf"),
+    "search_budget_s": above(0), "offline_samples": at_least(1), "trials": at_least(1),
+    "drift_threshold": above(0), "confidence": Range(0, 1, lo_open=True, hi_open=True),
+    "seed": at_least(0),
+}
+
 
 @dataclass
 class ScenarioConfig:
@@ -94,43 +106,40 @@ class ScenarioConfig:
     seed: int = 0
     loadgen_trace: bool = True
 
+    def __post_init__(self) -> None:
+        """Coerce the enums and check every field, so a bad value fails at composition."""
+        try:
+            self.name, self.engine = ScenarioName(self.name), Engine(self.engine)
+            self.profile = Profile(self.profile)
+        except ValueError as exc:
+            raise ConfigError(f"Bad scenario setting: {exc}.",
+                              "Use one of the names listed in configs/scenario/*.yaml.") from exc
+        check_fields(self, "scenario", RANGES)
+        if self.name is ScenarioName.server and not (self.target_qps or self.search_qps):
+            raise ConfigError("The server scenario needs a target_qps.",
+                              "Set scenario.target_qps=<queries/s> or scenario.search_qps=true.")
+        if (self.name is ScenarioName.server and not self.latency_bound_ms
+                and self.profile is not Profile.mlperf):
+            raise ConfigError("The server scenario needs latency_bound_ms.",
+                              "Set scenario.latency_bound_ms (MLPerf's default is 10 ms).")
+
 
 def validate(cfg: ScenarioConfig) -> ScenarioConfig:
-    """Return cfg with enums coerced, or raise ConfigError saying which field to fix."""
-    cfg = _coerce(cfg)
-    _check_positive(cfg, ("min_count", "max_count", "samples_per_query", "offline_samples",
-                          "trials"))
-    if cfg.min_count > cfg.max_count or cfg.min_duration_s > cfg.max_duration_s:
-        raise ConfigError("min_count/min_duration_s exceed max_count/max_duration_s.",
-                          "Raise the max_* caps or lower the minimums.")
-    if cfg.name is ScenarioName.server and not (cfg.target_qps or cfg.search_qps):
-        raise ConfigError("The server scenario needs a target_qps.",
-                          "Set scenario.target_qps=<queries/s> or scenario.search_qps=true.")
-    if cfg.name is ScenarioName.server and not cfg.latency_bound_ms:
-        raise ConfigError("The server scenario needs latency_bound_ms.",
-                          "Set scenario.latency_bound_ms (MLPerf's default is 10 ms).")
+    """Return cfg if its minimums fit under its caps, or raise ConfigError naming the keys.
+
+    Each field is checked when the config is built (`__post_init__`); this checks the pairs,
+    which intermediate `replace` calls may break for a moment (see harness/measure.py).
+    """
+    for low, high in (("min_count", "max_count"), ("min_duration_s", "max_duration_s")):
+        if getattr(cfg, low) > getattr(cfg, high):
+            raise ConfigError(f"scenario.{low}={getattr(cfg, low)!r} exceeds scenario.{high}="
+                              f"{getattr(cfg, high)!r}.",
+                              f"Raise scenario.{high} or lower scenario.{low}.")
     return cfg
-
-
-def _coerce(cfg: ScenarioConfig) -> ScenarioConfig:
-    try:
-        return replace(cfg, name=ScenarioName(cfg.name), engine=Engine(cfg.engine),
-                       profile=Profile(cfg.profile))
-    except ValueError as exc:
-        raise ConfigError(f"Bad scenario setting: {exc}.",
-                          "Use one of the names listed in configs/scenario/*.yaml.") from exc
-
-
-def _check_positive(cfg: ScenarioConfig, fields: tuple[str, ...]) -> None:
-    for field in fields:
-        if getattr(cfg, field) < 1:
-            raise ConfigError(f"scenario.{field} must be at least 1, got {getattr(cfg, field)}.",
-                              f"Set scenario.{field} to a positive integer.")
 
 
 def apply_profile(cfg: ScenarioConfig) -> ScenarioConfig:
     """Return cfg with MLPerf's minimum duration and counts applied when profile is mlperf."""
-    cfg = _coerce(cfg)
     if cfg.profile is not Profile.mlperf:
         return validate(cfg)
     far = 10**9
