@@ -1,7 +1,9 @@
 """A local Hugging Face model folder through transformers (extra `hf`); nothing downloads.
 
 from_pretrained runs with local_files_only=True and trust_remote_code=False, so neither the
-network nor code shipped in the folder is used; weights load from safetensors or weights_only.
+network nor code shipped in the folder is used. Weights load from safetensors when the folder
+has them (use_safetensors=True); otherwise every pickled weights file is scanned (pickle_scan)
+before transformers is even imported, and loads under torch.load forced to weights_only.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from harness.config import ModelConfig
 from harness.errors import BackendUnavailable, ModelError
 from harness.models.input_config import InputSpec
 from harness.models.loaded import LoadedModel, weights_hash
+from harness.models.pickle_scan import check_torch_file, weights_only_loads
 from harness.models.resolve import DeclaredInput, resolve_inputs
 from harness.models.safety import model_file
 
 INPUT = "input_ids"
+PICKLED_WEIGHTS = (".bin", ".pt", ".pth", ".ckpt")
+WEIGHT_STEMS = ("pytorch_model", "model", "adapter_model")  # what from_pretrained reads
 
 
 class HfLogits(torch.nn.Module):
@@ -44,9 +49,21 @@ def _transformers() -> Any:
     return transformers
 
 
+def check_weights(folder: Path) -> bool:
+    """Scan the folder's pickled weights files (ModelError if one is unsafe); return whether
+    it has safetensors weights, which are then the only ones loaded."""
+    if any(folder.glob("*.safetensors")):
+        return True
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in PICKLED_WEIGHTS
+                       and p.name.startswith(WEIGHT_STEMS)):
+        check_torch_file(path.read_bytes(), f"{folder.name}/{path.name}")
+    return False
+
+
 def load_hf(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
     """Return the folder's model (AutoModelFor... from config.architectures, else AutoModel)."""
     folder = model_file(cfg.path, "path", (), folder=True)
+    safetensors = check_weights(folder)
     tf = _transformers()
     opts = {"local_files_only": True, "trust_remote_code": False}
     try:
@@ -54,7 +71,9 @@ def load_hf(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
         arch = (getattr(config, "architectures", None) or [""])[0]
         auto = tf.AutoModelForSequenceClassification if arch.endswith(
             "ForSequenceClassification") else tf.AutoModel
-        model = auto.from_pretrained(str(folder), **opts).eval()
+        with weights_only_loads():
+            model = auto.from_pretrained(str(folder), use_safetensors=safetensors or None,
+                                         **opts).eval()
     except (OSError, ValueError, KeyError) as exc:
         raise ModelError(f"{folder} is not a loadable Hugging Face model: {exc}".splitlines()[0],
                          "Point model.path at a folder with config.json and weights "

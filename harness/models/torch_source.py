@@ -1,16 +1,17 @@
 """torch models the user brings: a module by import path, a .pt2 ExportedProgram, TorchScript.
 
-Loading never unpickles arbitrary objects: state dicts go through torch.load(weights_only=True),
-and torch.export.load runs with torch.load forced to weights_only (it would otherwise fall back
-to a full unpickle). TorchScript files carry code and load only with model.trust_torchscript.
+Loading never unpickles arbitrary objects: a state dict's pickle is scanned (pickle_scan) and
+then loaded from the same bytes with torch.load(weights_only=True); a .pt2 archive is inspected
+first (pt2_check: no pickled objects, native code or non-arithmetic expressions) and loaded with
+every unpickler inside forced safe. TorchScript carries code: only with model.trust_torchscript.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import io
 import types
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from harness.cache import file_sha256
 from harness.config import ModelConfig
 from harness.errors import ModelError
 from harness.models.loaded import LoadedModel, weights_hash
+from harness.models.pickle_scan import check_torch_file, weights_only_loads
+from harness.models.pt2_check import check_pt2
 from harness.models.resolve import DeclaredInput, dynamic_batch, resolve_inputs
 from harness.models.safety import model_file
 
@@ -48,8 +51,10 @@ def _instantiate(cfg: ModelConfig) -> torch.nn.Module:
 def load_state(module: torch.nn.Module, raw: str) -> str:
     """Load a state-dict file (weights_only) into `module`; return the file's sha256."""
     path = model_file(raw, "weights", (".pt", ".pth", ".bin", ".ckpt"))
+    data = path.read_bytes()  # scanned and loaded from the same bytes
+    check_torch_file(data, path.name)
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as exc:  # UnpicklingError for anything that is not plain tensors
         raise ModelError(f"{path} is not a plain state dict: {exc}".splitlines()[0],
                          "Save it with torch.save(module.state_dict(), path); files holding "
@@ -61,7 +66,7 @@ def load_state(module: torch.nn.Module, raw: str) -> str:
     except (RuntimeError, TypeError, AttributeError) as exc:
         raise ModelError(f"{path} does not fit the module: {exc}".splitlines()[0][:400],
                          "Save the state dict of this same architecture and settings.") from exc
-    return file_sha256(path)
+    return hashlib.sha256(data).hexdigest()
 
 
 def _signature_inputs(module: torch.nn.Module, cfg: ModelConfig) -> list[DeclaredInput]:
@@ -75,26 +80,13 @@ def _signature_inputs(module: torch.nn.Module, cfg: ModelConfig) -> list[Declare
     return [DeclaredInput(n, None, "float32") for n in names]
 
 
-@contextmanager
-def _weights_only_loads() -> Iterator[None]:
-    """Force every torch.load inside to weights_only=True (torch.export.load falls back)."""
-    original = torch.load
-
-    def safe(*args: Any, **kwargs: Any) -> Any:
-        kwargs["weights_only"] = True
-        return original(*args, **kwargs)
-
-    torch.load = safe
-    try:
-        yield
-    finally:
-        torch.load = original
-
-
 def _pt2(path: Path) -> tuple[torch.nn.Module, list[DeclaredInput]]:
+    check_pt2(path)
     try:
-        with _weights_only_loads():
+        with weights_only_loads():
             program = torch.export.load(str(path))
+    except ModelError:
+        raise
     except Exception as exc:  # bad zip, schema mismatch, or an object that needs a full unpickle
         raise ModelError(f"{path} is not a loadable torch.export program: {exc}".splitlines()[0],
                          "Save it with torch.export.save(torch.export.export(...), path) "
