@@ -52,7 +52,7 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
     with run.phase("session_create"):
         session = backend.load(artifact)
     try:
-        samples = batched_samples(model, 64, cfg.seed, artifact.inputs)
+        samples = batched_samples(model, 64, cfg.seed, artifact.inputs, run.fields["model"])
         with run.phase("first_inference"):
             outputs = session.run(samples[0])
         run.fields["model"]["outputs"] = [

@@ -8,6 +8,7 @@ import numpy as np
 
 from harness.config import DatasetFormat
 from harness.errors import ConfigError
+from harness.models.safety import read_arrays
 from harness.zoo.entry import Dataset
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -25,18 +26,25 @@ def _pick(arrays: dict[str, np.ndarray], keys: tuple[str, ...], where: Path) -> 
                       f"Save inputs as '{keys[0]}' and labels as 'labels' (np.savez).")
 
 
+def _npy(path: Path) -> np.ndarray:
+    arrays = read_arrays(path, "model.dataset_path")
+    if "" not in arrays:
+        raise ConfigError(f"{path} is an .npz archive, not an .npy array.",
+                          "Save it with np.save (or rename it to .npz).")
+    return arrays[""]
+
+
 def _arrays(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     """Return (inputs, labels) from inputs.npy + labels.npy, or every .npz file concatenated."""
     if (folder / "inputs.npy").is_file() and (folder / "labels.npy").is_file():
-        return np.load(folder / "inputs.npy"), np.load(folder / "labels.npy")
+        return _npy(folder / "inputs.npy"), _npy(folder / "labels.npy")
     files = sorted(folder.glob("*.npz"))
     if not files:
         raise ConfigError(f"No inputs.npy + labels.npy and no .npz files in {folder}.",
                           "See harness/accuracy/datasets.py for the expected layout.")
     xs, ys = [], []
     for path in files:
-        with np.load(path) as npz:
-            arrays = {k: npz[k] for k in npz.files}
+        arrays = read_arrays(path, "model.dataset_path")
         xs.append(_pick(arrays, INPUT_KEYS, path))
         ys.append(_pick(arrays, LABEL_KEYS, path))
     return np.concatenate(xs), np.concatenate(ys)

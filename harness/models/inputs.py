@@ -17,8 +17,10 @@ import numpy as np
 
 from harness.artifact import TensorSpec
 from harness.errors import ConfigError
+from harness.models.budget import affordable_batches
 from harness.models.input_config import InputSpec
 from harness.models.loaded import LoadedModel
+from harness.models.safety import read_arrays
 
 Feed = dict[str, np.ndarray]
 
@@ -60,7 +62,10 @@ def _from_npy(spec: TensorSpec, fill: InputSpec, rows: int) -> np.ndarray:
     if not path.is_file():
         raise ConfigError(f"model.inputs.{spec.name}.data={fill.data} is not a file.",
                           "Point it at an .npy file of samples (one per row).")
-    data = np.load(path, allow_pickle=False)  # never unpickle: an .npy is plain data
+    data = read_arrays(path, f"model.inputs.{spec.name}.data").get("")
+    if data is None:
+        raise ConfigError(f"model.inputs.{spec.name}.data={fill.data} is an .npz archive.",
+                          "Point it at one .npy file of samples (one per row).")
     data = data.reshape(-1) if not spec.shape else data
     if data.ndim == 0 or len(data) == 0 or (spec.shape and data.shape[1:] != spec.shape[1:]):
         raise ConfigError(f"model.inputs.{spec.name}.data: array {data.shape} does not fit "
@@ -138,10 +143,13 @@ def split_feeds(specs: tuple[TensorSpec, ...], rows: dict[str, np.ndarray], batc
 
 
 def batched_samples(
-    model: LoadedModel, count: int, seed: int, specs: tuple[TensorSpec, ...] | None = None
+    model: LoadedModel, count: int, seed: int, specs: tuple[TensorSpec, ...] | None = None,
+    note: dict[str, Any] | None = None,
 ) -> list[Feed]:
-    """Return `count` input dicts of one batch each, in the dtype of `specs` (the artifact's)."""
+    """Return up to `count` input dicts of one batch each, in the dtype of `specs` (the
+    artifact's): as many as the input memory budget allows (budget.py; recorded in `note`)."""
     specs = specs or model.inputs
+    count = affordable_batches(specs, count, note)
     return split_feeds(specs, input_rows(model, specs, count, seed), count)
 
 
@@ -178,8 +186,10 @@ def calibration_set(model: LoadedModel, size: int, seed: int) -> CalibrationSet:
 
 
 def fidelity_batches(artifact: Any, samples: int) -> int:
-    """Return how many batches of the artifact's first input hold `samples` rows (at least 1)."""
-    return max(1, math.ceil(samples / rows_per_batch(artifact.inputs[0])))
+    """Return how many batches of the artifact's first input hold `samples` rows (at least 1,
+    at most what the input memory budget allows)."""
+    return affordable_batches(artifact.inputs,
+                              max(1, math.ceil(samples / rows_per_batch(artifact.inputs[0]))))
 
 
 def input_record(model: LoadedModel) -> list[dict[str, Any]]:

@@ -17,15 +17,28 @@ from harness.models.resolve import DeclaredInput, dynamic_batch, resolve_inputs
 from harness.models.safety import check_onnx, model_file
 from harness.quantise.opset import default_opset
 
+#: The dim_value exporters write for "unknown" (issue 15): read as dynamic, like dim_param.
+#: 0 is not: onnxruntime takes it literally (a zero-size axis), so a run could not feed it.
+UNKNOWN_DIMS = (-1,)
 
-def _dim(d: onnx.TensorShapeProto.Dimension) -> int | str | None:
+
+def _dim(d: onnx.TensorShapeProto.Dimension, name: str, axis: int) -> int | str | None:
     if d.HasField("dim_value"):
+        if d.dim_value in UNKNOWN_DIMS:
+            return None
+        if d.dim_value <= 0:
+            raise ModelError(f"Input '{name}' declares size {d.dim_value} on axis {axis}, which "
+                             "no input can have (-1 alone is read as 'dynamic'; onnxruntime "
+                             "takes 0 literally).",
+                             "Fix the model's input shape (re-export it), or give the shape "
+                             f"with model.inputs.{name}.shape=[...] after fixing the file.")
         return int(d.dim_value)
     return d.dim_param if d.HasField("dim_param") else None
 
 
 def declared_inputs(model: onnx.ModelProto) -> list[DeclaredInput]:
-    """Return the graph's real inputs (initializers excluded) with dims and numpy dtype."""
+    """Return the graph's real inputs (initializers excluded) with dims and numpy dtype;
+    a dim_value of -1 is read as dynamic, 0 or below -1 is refused (ModelError)."""
     inits = {t.name for t in model.graph.initializer}
     found = []
     for value in model.graph.input:
@@ -35,9 +48,14 @@ def declared_inputs(model: onnx.ModelProto) -> list[DeclaredInput]:
             raise ModelError(f"Input '{value.name}' is not a tensor (sequence/map/optional).",
                              "Only tensor inputs can be benchmarked; wrap the model.")
         ttype = value.type.tensor_type
-        dims = tuple(_dim(d) for d in ttype.shape.dim) if ttype.HasField("shape") else None
+        dims = (tuple(_dim(d, value.name, a) for a, d in enumerate(ttype.shape.dim))
+                if ttype.HasField("shape") else None)
         dtype = np.dtype(helper.tensor_dtype_to_np_dtype(ttype.elem_type)).name
         found.append(DeclaredInput(value.name, dims, dtype))
+    if not found:
+        raise ModelError(f"The model '{model.graph.name}' has no inputs (every graph input is "
+                         "an initializer, or there are none), so there is nothing to feed.",
+                         "Benchmark a model that takes at least one input tensor.")
     return found
 
 

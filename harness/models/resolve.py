@@ -30,6 +30,9 @@ def _resolve_one(decl: DeclaredInput, given: InputSpec | None, batch: int,
     dtype = (given.dtype if given and given.dtype else decl.dtype)
     if given is not None and given.shape is not None:
         shape = tuple(int(d) for d in given.shape)
+        if any(d < 1 for d in shape):
+            raise ConfigError(f"model.inputs.{decl.name}.shape={list(shape)} has a size below 1.",
+                              "Give every dimension a positive size.")
         if decl.dims is not None:
             if len(shape) != len(decl.dims):
                 raise ConfigError(

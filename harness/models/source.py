@@ -9,6 +9,7 @@ from harness import zoo
 from harness.artifact import TensorSpec
 from harness.config import ModelConfig, ModelSource
 from harness.errors import ConfigError
+from harness.models.budget import affordable_batches
 from harness.models.loaded import LoadedModel, weights_hash
 
 __all__ = ["LoadedModel", "load_model", "weights_hash"]
@@ -60,4 +61,6 @@ def load_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
     if cfg.source is not ModelSource.zoo and cfg.task not in ("classification", "other"):
         raise ConfigError(f"model.task={cfg.task} is not known.",
                           "Use classification (outputs are class scores) or other.")
-    return _loaders()[cfg.source](cfg, Path(cache_dir))
+    model = _loaders()[cfg.source](cfg, Path(cache_dir))
+    affordable_batches(model.inputs, 1)  # refuse a batch too large to build before any work
+    return model
