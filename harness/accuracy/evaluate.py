@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.accuracy.fidelity import all_outputs_fidelity, top1_accuracy
+from harness.accuracy.fidelity import all_outputs_fidelity, nonfinite_count, top1_accuracy
 from harness.accuracy.gate import accuracy_gate
 from harness.artifact import TensorSpec
 from harness.models.inputs import Feed, input_rows, split_feeds
@@ -67,13 +67,14 @@ def _task(session: Session, model: LoadedModel, specs: Sequence[TensorSpec]
     if data is None or model.task != "classification":
         return None
     test_x = data.test_x.astype(np.float32)
+    logits = run_feeds(session, feeds_for(model, specs, test_x))[0]
     return {
         "metric": "top1",
         "dataset": data.name + ":test",
         "samples": len(data.test_y),
-        "value": top1_accuracy(run_feeds(session, feeds_for(model, specs, test_x))[0],
-                               data.test_y),
+        "value": top1_accuracy(logits, data.test_y),
         "fp32_reference": top1_accuracy(reference_outputs(model, test_x)[0], data.test_y),
+        "nonfinite_elements": nonfinite_count(logits),
     }
 
 

@@ -43,6 +43,8 @@ def accuracy_cell(record: RunRecord) -> str:
     text = f"top1 {task:.2%}" if task is not None else (
         f"cos {cosine:.4f}" if cosine is not None else "")
     gate = _get(record.accuracy, "gate")
+    if gate and gate.get("nonfinite_elements"):
+        return f"{gate['nonfinite_elements']} NaN/inf outputs ✗"
     if not gate or not text:
         return text
     return f"{text} {'✓' if gate['passed'] else '✗'}{gate['ratio']:.3f}≥{gate['target']:g}"

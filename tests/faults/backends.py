@@ -76,3 +76,38 @@ class GreedyBackend(OnnxRuntimeBackend):
 
 class NotABackend:
     """Not derived from Backend: must be refused by the registry."""
+
+
+class _Poisoned(Session):
+    """Returns the real outputs with `poison` applied: a backend that computes garbage."""
+
+    def __init__(self, inner: Session, poison) -> None:
+        self.inner, self.poison = inner, poison
+
+    def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+        return [self.poison(np.array(out, copy=True)) for out in self.inner.run(inputs)]
+
+    def describe(self) -> dict:
+        return self.inner.describe()
+
+
+class NaNBackend(OnnxRuntimeBackend):
+    """Returns all-NaN outputs (a broken kernel, uninitialised device memory)."""
+
+    name: ClassVar[str] = "nan"
+
+    def load(self, artifact: Artifact) -> Session:
+        return _Poisoned(super().load(artifact), lambda out: np.full_like(out, np.nan))
+
+
+class InfBackend(OnnxRuntimeBackend):
+    """Returns the real outputs but with +inf as the first element of each output (overflow)."""
+
+    name: ClassVar[str] = "inf"
+
+    def load(self, artifact: Artifact) -> Session:
+        def poison(out: np.ndarray) -> np.ndarray:
+            out.reshape(-1)[0] = np.inf
+            return out
+
+        return _Poisoned(super().load(artifact), poison)
