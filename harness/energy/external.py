@@ -11,6 +11,7 @@ power_column; `power_scale` converts e.g. mW to W.
 from __future__ import annotations
 
 import csv
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -40,19 +41,40 @@ def _pick(headers: list[str], wanted: str | None, aliases: tuple[str, ...], what
     )
 
 
+def _number(path: Path, line: int, column: str, text: str | None) -> float:
+    """Return the finite number in one CSV cell; ConfigError naming the row otherwise."""
+    try:
+        value = float(text) if text is not None else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ConfigError(
+            f"External CSV {path}, line {line}: column '{column}' holds "
+            f"{'nothing' if text is None else repr(text)}, not a finite "
+            "number.", "Fix or delete that row (every row needs a time in s and a power), or "
+            "point meter.csv_time_column / meter.csv_power_column at the numeric columns.")
+    return value
+
+
 def read_power_csv(
     path: Path,
     time_column: str | None = None,
     power_column: str | None = None,
     power_scale: float = 1.0,
 ) -> tuple[list[float], list[float]]:
-    """Return (timestamps in s, power in W) from a CSV export."""
+    """Return (timestamps in s, power in W) from a CSV export; ConfigError naming a bad row."""
     with path.open(newline="") as handle:
         rows = csv.DictReader(handle)
         headers = list(rows.fieldnames or [])
+        if not headers:
+            raise ConfigError(f"External CSV {path} is empty (no header row).",
+                              "Export the meter's trace with a header, e.g. "
+                              "'timestamp_s,power_w', and set meter.csv_path to it.")
         t_col = _pick(headers, time_column, TIME_ALIASES, "time")
         p_col = _pick(headers, power_column, POWER_ALIASES, "power")
-        pairs = [(float(r[t_col]), float(r[p_col]) * power_scale) for r in rows if r[t_col]]
+        pairs = [(_number(path, rows.line_num, t_col, r[t_col]),
+                  _number(path, rows.line_num, p_col, r[p_col]) * power_scale)
+                 for r in rows if r[t_col]]
     pairs.sort()
     return [t for t, _ in pairs], [p for _, p in pairs]
 
