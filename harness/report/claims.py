@@ -26,7 +26,7 @@ from harness.errors import ConfigError
 from harness.records.schema import Status
 from harness.report.compare import Interval, latency_ms
 from harness.report.load import Run
-from harness.report.select import matches
+from harness.report.select import check_keys, matches
 from harness.yaml_file import load_yaml
 
 OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
@@ -64,12 +64,20 @@ def load_claims(path: Path) -> list[Claim]:
     """Return the claims in a YAML file; ConfigError naming the bad entry otherwise."""
     data = load_yaml(path, "claims")
     claims = []
-    for i, item in enumerate(data.get("claims", [])):
+    items = data.get("claims", [])
+    for i, item in enumerate(items if isinstance(items, list) else [items]):
         try:
             claim = Claim(**{**item, "bound": float(item.get("bound", "nan"))})
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{path}: claim #{i + 1} is malformed: {exc}.",
                               "Each claim needs id, metric, op, bound and match.") from exc
+        if not math.isfinite(claim.bound):
+            raise ConfigError(f"{path}: claim '{claim.id}' has bound {item.get('bound')!r}, not "
+                              "a finite number.", "Set bound to the claimed value, e.g. 0.2.")
+        if not isinstance(claim.match, dict):
+            raise ConfigError(f"{path}: claim '{claim.id}' has match {claim.match!r}, not a "
+                              "mapping of key: value.",
+                              "Write e.g. match: {model: digits, quant: int8_static}.")
         if claim.metric not in METRICS or claim.op not in OPS:
             raise ConfigError(f"{path}: claim '{claim.id}' has metric '{claim.metric}', op "
                               f"'{claim.op}'.", f"Metrics: {', '.join(METRICS)}; ops: "
@@ -138,6 +146,7 @@ def judge_run(run: Run, claim: Claim) -> Evidence:
 def judge(claim: Claim, runs: Sequence[Run]) -> tuple[str, list[Evidence]]:
     """Return the claim's verdict over all matching ok runs and the evidence behind it."""
     pairs = [(str(k), str(v)) for k, v in claim.match.items()]
+    check_keys(runs, [k for k, _ in pairs], f"match key of claim '{claim.id}'")
     matching = [r for r in runs if r.record.status is Status.ok and matches(r, pairs)]
     evidence = [judge_run(r, claim) for r in matching]
     verdicts = {e.verdict for e in evidence}

@@ -18,6 +18,7 @@ from harness.report.compare_render import (
     drop_constant,
 )
 from harness.report.load import Run, load_runs
+from harness.report.regression import check_metric
 from harness.report.render import csv_text, markdown, rich_table
 from harness.report.select import baseline_pairs, filter_runs, group_runs, parse_pairs
 from harness.report.summary import wide_console
@@ -97,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.folders:
         raise HarnessError("No results folders given.",
                            "Pass one or more folders, e.g. harness-compare results/demo.")
+    check_metric(args.metric)
     start = time.perf_counter()
     runs = filter_runs(load_runs(args.folders), parse_pairs(args.where, "--where"))
     if not runs:

@@ -22,9 +22,14 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
+def plain(text: str) -> str:
+    """Return `text` with '$' escaped, so matplotlib shows it as typed, never as mathtext."""
+    return str(text).replace("$", r"\$")
+
+
 def label(row: dict[str, Any]) -> str:
-    """Return a short point label: model/quant/target."""
-    return f"{row['model']}/{row['quant']}/{row['target']}"
+    """Return a short point label: model/quant/target (safe for matplotlib)."""
+    return plain(f"{row['model']}/{row['quant']}/{row['target']}")
 
 
 def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
@@ -80,7 +85,7 @@ def latency_cdf(series: dict[str, Sequence[int]]) -> bytes | None:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name, samples in series.items():
         ms = np.sort(np.asarray(samples, dtype=np.float64)) / 1e6
-        ax.step(ms, np.arange(1, ms.size + 1) / ms.size, where="post", label=name, lw=1)
+        ax.step(ms, np.arange(1, ms.size + 1) / ms.size, where="post", label=plain(name), lw=1)
     ax.set(xscale="log", xlabel="latency per query (ms)", ylabel="fraction of queries",
            title="Latency CDF (raw samples)")
     ax.legend(fontsize=6)

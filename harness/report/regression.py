@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.errors import ConfigError
+from harness.errors import ConfigError, unknown_name
 from harness.records.schema import Status
 from harness.report.compare import metric
 from harness.report.load import Run, load_runs
@@ -22,6 +22,14 @@ from harness.report.select import lookup
 
 MATCH_KEYS = ("model", "quant", "target", "scenario")
 HIGHER_IS_BETTER = {"throughput"}
+CHECK_METRICS = ("p50", "p90", "p95", "p99", "energy", "throughput")
+
+
+def check_metric(name: str) -> str:
+    """Return `name` if --metric accepts it, else raise ConfigError listing the valid ones."""
+    if name not in CHECK_METRICS:
+        raise unknown_name("--metric", name, CHECK_METRICS)
+    return name
 
 
 @dataclass(frozen=True)

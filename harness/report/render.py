@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,25 +45,45 @@ def rich_table(rows: Sequence[dict[str, Any]], title: str,
     return table
 
 
+def md_cell(value: Any) -> str:
+    """Format one value for a markdown table cell: '|' escaped, line breaks made spaces."""
+    return " ".join(cell(value).split("\n")).replace("\r", " ").replace("|", "\\|")
+
+
 def markdown(rows: Sequence[dict[str, Any]], headers: dict[str, str] = HEADERS,
              legend: str = LEGEND) -> str:
     """Return the rows as a GitHub-flavoured markdown table plus a legend and the reasons."""
     lines = ["| " + " | ".join(headers.values()) + " |", "|" + "---|" * len(headers)]
     for row in rows:
-        lines.append("| " + " | ".join(cell(row[k]).replace("|", "/") for k in headers) + " |")
+        lines.append("| " + " | ".join(md_cell(row[k]) for k in headers) + " |")
     lines += ["", legend, ""]
     for row in rows:
         if row["status"] != "ok":
-            lines.append(f"- {row['model']}/{row['quant']}/{row['target']}: {row['status']}: "
-                         f"{row['reason']}")
+            names = "/".join(md_cell(row[k]) for k in ("model", "quant", "target"))
+            lines.append(f"- {names}: {row['status']}: {md_cell(row['reason'])}")
     return "\n".join(lines) + "\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """Return a CSV cell a spreadsheet will not run: text starting =, +, -, @, tab or CR gets a
+    leading ' (OWASP's CSV-injection advice); numbers, and text that is a number, stay as is."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        return "'" + value
+    return value if math.isfinite(number) else "'" + value
+
+
 def csv_text(rows: Sequence[dict[str, Any]]) -> str:
-    """Return the rows as CSV with every column, reasons included."""
+    """Return the rows as CSV with every column, reasons included, cells made formula-safe."""
     buf = io.StringIO()
     if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(buf, fieldnames=[csv_safe(k) for k in rows[0]])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({csv_safe(k): csv_safe(v) for k, v in row.items()} for row in rows)
     return buf.getvalue()

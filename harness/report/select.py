@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ConfigError
+from harness.errors import ConfigError, unknown_name
 from harness.report.load import Run
 
 ALIASES = {"model": "model.name", "quant": "quant.name", "target": "target.name",
@@ -40,6 +40,34 @@ def lookup(run: Run, key: str) -> Any:
     if hasattr(value, "value"):  # an Enum such as Status
         value = value.value
     return None if value is _MISSING else value
+
+
+def has_key(run: Run, key: str) -> bool:
+    """Return True when dotted `key` names something in the run's config or record."""
+    if key == "folder":
+        return True
+    parts = ALIASES.get(key, key).split(".")
+    if _walk(run.record.config, parts) is not _MISSING:
+        return True
+    if parts[0] not in run.record.__dataclass_fields__:
+        return False
+    return len(parts) == 1 or _walk(getattr(run.record, parts[0]), parts[1:]) is not _MISSING
+
+
+def _dotted(data: Any, prefix: str = "") -> list[str]:
+    if not isinstance(data, dict):
+        return [prefix]
+    return [k for key, value in data.items() for k in _dotted(value, f"{prefix}{key}.")]
+
+
+def check_keys(runs: Sequence[Run], keys: Iterable[str], what: str) -> None:
+    """Raise ConfigError (valid keys, did-you-mean) for a key that no run has."""
+    for key in keys:
+        if not runs or any(has_key(r, key) for r in runs):
+            continue
+        valid = set(ALIASES) | {"folder"} | {k.rstrip(".") for r in runs[:20]
+                                             for k in _dotted(r.record.config)}
+        raise unknown_name(what, key, valid)
 
 
 def _same(value: Any, wanted: str) -> bool:
