@@ -18,6 +18,7 @@ MODEL_RANGES = {"batch_size": at_least(1), "opset": at_least(1), "export_atol": 
                 "accuracy_target": Range(0, 1, lo_open=True)}
 QUANT_RANGES = {"calibration_size": at_least(1), "calibration_num_bins": at_least(2),
                 "calibration_percentile": Range(0, 100, lo_open=True), "block_size": at_least(1)}
+TARGET_RANGES = {"threads": at_least(1, "the runtime's default")}
 BENCH_RANGES = {"seed": at_least(0), "fidelity_samples": at_least(1), "run_timeout_s": above(0),
                 "memory_cap_mb": at_least(0, "a cap from the machine's memory (0: no cap)")}
 
@@ -72,7 +73,6 @@ class ModelConfig:
     task: str = "other"
 
     def __post_init__(self) -> None:
-        """Reject out-of-range or non-finite numbers before any model is loaded."""
         check_fields(self, "model", MODEL_RANGES)
 
 
@@ -131,7 +131,6 @@ class QuantConfig:
     block_size: int = 32
 
     def __post_init__(self) -> None:
-        """Reject out-of-range or non-finite numbers before any model is quantised."""
         check_fields(self, "quant", QUANT_RANGES)
 
 
@@ -146,8 +145,7 @@ class TargetConfig:
     options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        """Reject a thread count below 1 (null means the runtime's own default)."""
-        check_fields(self, "target", {"threads": at_least(1, "the runtime's default")})
+        check_fields(self, "target", TARGET_RANGES)
 
 
 class Isolation(str, Enum):

@@ -116,11 +116,11 @@ class ScenarioConfig:
                               "Use one of the names listed in configs/scenario/*.yaml.") from exc
         check_fields(self, "scenario", RANGES)
         if self.name is ScenarioName.server and not (self.target_qps or self.search_qps):
-            raise ConfigError("The server scenario needs a target_qps.",
+            raise ConfigError("scenario.name=server needs scenario.target_qps (queries/s).",
                               "Set scenario.target_qps=<queries/s> or scenario.search_qps=true.")
         if (self.name is ScenarioName.server and not self.latency_bound_ms
                 and self.profile is not Profile.mlperf):
-            raise ConfigError("The server scenario needs latency_bound_ms.",
+            raise ConfigError("scenario.name=server needs scenario.latency_bound_ms.",
                               "Set scenario.latency_bound_ms (MLPerf's default is 10 ms).")
 
 

@@ -1,0 +1,1 @@
+"""Property-based tests (Hypothesis) over the config schema and the statistics."""
