@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ import torch
 from torch import nn
 
 from harness.errors import ModelError
+from harness.models.pickle_scan import check_torch_file
 from harness.zoo.entry import Dataset
 from harness.zoo.layers import conv_bn_relu, seeded
 
@@ -35,7 +37,8 @@ RECIPE = {
     "batch_size": 32,
     "seed": SEED,
 }
-_LOAD_ERRORS = (OSError, EOFError, RuntimeError, ValueError, TypeError, pickle.UnpicklingError)
+_LOAD_ERRORS = (OSError, EOFError, RuntimeError, ValueError, TypeError, pickle.UnpicklingError,
+                ModelError)
 
 
 class DigitsCNN(nn.Module):
@@ -110,7 +113,9 @@ def _read(path: Path) -> dict[str, torch.Tensor] | None:
     if not path.is_file():
         return None
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        data = path.read_bytes()
+        check_torch_file(data, path.name)  # the same pickle rule as every model file
+        state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         seeded(DigitsCNN, SEED).load_state_dict(state)
     except _LOAD_ERRORS as exc:
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -158,7 +158,8 @@ def test_external_data_in_a_local_function_is_checked(run_config, tmp_path: Path
     folder = tmp_path / "model"
     folder.mkdir()
     path = hostile.onnx_function_external(folder / "func.onnx", "../outside.bin")
-    refused(run_config("model=onnx_file", f"model.path={path}"), "../outside.bin", "outside")
+    refused(run_config("model=onnx_file", f"model.path={path}"), "../outside.bin",
+            "outside its folder")
 
 
 def test_huge_batch_is_refused_before_any_allocation(run_config) -> None:
