@@ -9,7 +9,7 @@ from harness import zoo
 from harness.artifact import TensorSpec
 from harness.config import ModelConfig, ModelSource
 from harness.errors import ConfigError
-from harness.models.budget import affordable_batches
+from harness.models.budget import affordable_batches, check_activations
 from harness.models.loaded import LoadedModel, weights_hash
 
 __all__ = ["LoadedModel", "load_model", "weights_hash"]
@@ -63,4 +63,5 @@ def load_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
                           "Use classification (outputs are class scores) or other.")
     model = _loaders()[cfg.source](cfg, Path(cache_dir))
     affordable_batches(model.inputs, 1)  # refuse a batch too large to build before any work
+    check_activations(model.module, model.inputs, model.dynamic_batch)
     return model

@@ -168,6 +168,18 @@ def test_huge_batch_is_refused_before_any_allocation(run_config) -> None:
     assert record.memory["peak_rss_bytes"] < 4 << 30
 
 
+def test_the_issues_batch_500000_fails_fast(run_config, monkeypatch: pytest.MonkeyPatch) -> None:
+    import psutil
+
+    real = psutil.virtual_memory()
+    fake = real._replace(available=8 << 30)  # the same answer on any machine
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: fake)
+    record = run_config("model.batch_size=500000")  # took 24 GB RSS and an OOM kill before
+    refused(record, "intermediate tensors", "per sample", "model.batch_size")
+    assert record.phases_s.keys() <= {"load_model"}, record.phases_s
+    assert record.memory["peak_rss_bytes"] < 4 << 30
+
+
 def test_batch_500000_under_a_small_budget(run_config, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(budget, "BUDGET_MAX_BYTES", 64 << 20)
     refused(run_config("model.batch_size=500000"), "122.1 MiB", "model.batch_size")
@@ -175,8 +187,8 @@ def test_batch_500000_under_a_small_budget(run_config, monkeypatch: pytest.Monke
 
 def test_fewer_batches_are_prepared_and_recorded(run_config,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(budget, "BUDGET_MAX_BYTES", 64 << 20)
-    record = run_config("model.batch_size=20000")  # 4.9 MiB per batch: 4 fit 3x in 64 MiB
+    monkeypatch.setattr(budget, "BUDGET_MAX_BYTES", 16 << 20)
+    record = run_config("model.batch_size=5000")  # 1.2 MiB per batch: 4 fit 3x in 16 MiB
     assert record.status is Status.ok, record.reason
     prepared = record.model["prepared_batches"]
     assert prepared["requested"] == 64 and prepared["prepared"] == 4, prepared
