@@ -16,8 +16,12 @@ from harness.records.schema import RunRecord, Status
 
 #: Keys that say how and where to run, not what to measure: left out of the run's identity so
 #: that resuming a sweep (resume=..., another results_dir) recognises its runs.
-RUN_CONTROL_KEYS = ("resume", "force", "results_dir", "cache_dir", "run_timeout_s",
-                    "memory_cap_mb", "isolation", "sweep", "host_folders", "launcher")
+RUN_CONTROL_KEYS = ("resume", "force", "retry_failed", "results_dir", "cache_dir",
+                    "run_timeout_s", "memory_cap_mb", "isolation", "sweep", "host_folders",
+                    "launcher")
+#: Longest file-name stem built from names (a file name may hold 255 bytes; the temp file
+#: of an atomic write adds ~15).
+MAX_NAME = 120
 
 
 def measured_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -25,13 +29,25 @@ def measured_config(config: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in config.items() if k not in RUN_CONTROL_KEYS}
 
 
+def safe_name(name: str, limit: int = MAX_NAME) -> str:
+    """Return `name` as one safe, visible file name: [A-Za-z0-9_.-] only, no leading '.' or
+    '-', at most `limit` characters (longer names keep their start and a hash of the whole)."""
+    text = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name))
+    text = re.sub(r"^[.-]+", lambda m: "_" * len(m.group()), text) or "_"
+    if len(text) > limit:
+        text = f"{text[:limit - 9]}-{content_hash(str(name))[:8]}"
+    return text
+
+
 def run_id_for(config: dict[str, Any]) -> str:
     """Return a file-name-safe id: model-quant-target-scenario-<config hash prefix>.
 
-    The hash keeps two runs apart that differ only in an option (threads, batch size)."""
-    parts = [config["model"]["name"], config["quant"]["name"], config["target"]["name"],
-             config["scenario"]["name"], content_hash(measured_config(config))[:8]]
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(str(p) for p in parts))
+    The hash keeps two runs apart that differ only in an option (threads, batch size). Names
+    are made safe (no '/', no leading '.', bounded length); the record keeps the originals."""
+    names = [config["model"]["name"], config["quant"]["name"], config["target"]["name"],
+             config["scenario"]["name"]]
+    digest = content_hash(measured_config(config))[:8]
+    return f"{safe_name('-'.join(str(n) for n in names))}-{digest}"
 
 
 def peak_rss_bytes() -> int:
