@@ -9,8 +9,11 @@ from typing import Any
 from harness.config import BenchConfig, Isolation
 from harness.errors import BackendUnavailable, HarnessError
 from harness.records.builder import RunBuilder, run_id_for
-from harness.records.io import read_record, write_record
+from harness.records.io import NewerRecordError, parse_record, quarantine, write_record
 from harness.records.schema import RunRecord, Status
+
+#: error_type of failures caused by run control, not by the run itself: resume reruns them.
+RUN_CONTROL_FAILURES = frozenset({"RunTimedOut", "MemoryCapExceeded", "RunKilled"})
 
 
 def describe_failure(exc: BaseException) -> dict[str, Any]:
@@ -18,11 +21,16 @@ def describe_failure(exc: BaseException) -> dict[str, Any]:
     return {"reason": str(exc).strip() or type(exc).__name__, "error_type": type(exc).__name__}
 
 
-def run_and_record(cfg: BenchConfig, config: dict[str, Any], out_dir: Path) -> RunRecord:
-    """Execute one run and write its record to `out_dir`; never raises for a run's own failure."""
+def run_and_record(cfg: BenchConfig, config: dict[str, Any], out_dir: Path,
+                   memory: dict[str, Any] | None = None) -> RunRecord:
+    """Execute one run and write its record to `out_dir`; never raises for a run's own failure.
+
+    `memory`: fields for the record's memory section (the isolated run's cap)."""
     from harness.pipeline import SkipRun, execute  # torch & co: only in the process that runs
 
     run = RunBuilder(config, cfg.sweep)
+    if memory:
+        run.set(memory=dict(memory))
     try:
         execute(cfg, run, Path(out_dir))
         record = run.finish(Status.ok)
@@ -40,19 +48,46 @@ def run_and_record(cfg: BenchConfig, config: dict[str, Any], out_dir: Path) -> R
 
 
 def kept_record(out_dir: Path, config: dict[str, Any]) -> RunRecord | None:
-    """Return the complete record an earlier attempt left for this config, if any."""
+    """Return the record an earlier attempt left for this config, if any.
+
+    A corrupt record is moved aside (never deleted) and None returned, so the run is redone;
+    a record from a newer edge-harness raises NewerRecordError: it is never replaced."""
     path = Path(out_dir) / f"{run_id_for(config)}.json"
-    if not path.exists():
-        return None
     try:
-        return read_record(path)
-    except HarnessError:
-        return None  # unreadable: run again and replace it
+        text = path.read_text()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise HarnessError(f"{path} cannot be read: {exc.strerror}.",
+                           "Fix its permissions, or resume into a new folder.") from exc
+    try:
+        return parse_record(text, path)
+    except NewerRecordError as exc:
+        raise NewerRecordError(exc.message, NEWER_HINT) from None
+    except HarnessError as exc:
+        quarantine(path, str(exc.__cause__ or exc.message))
+        return None
+
+
+NEWER_HINT = ("Resuming would replace it, so nothing was run. Update edge-harness (git pull; "
+              "make setup) and resume again, or resume into a new folder.")
+
+
+def wants_rerun(cfg: BenchConfig, record: RunRecord) -> bool:
+    """Return whether a kept record is rerun: forced, failed by run control (time-out, memory
+    cap, killed), or any failure with retry_failed=true."""
+    if cfg.force:
+        return True
+    if record.status is not Status.failed:
+        return False
+    return cfg.retry_failed or record.error_type in RUN_CONTROL_FAILURES
 
 
 def run_job(cfg: BenchConfig, config: dict[str, Any], out_dir: Path) -> RunRecord:
-    """Run one sweep job: keep a complete earlier record unless forced, else run (isolated)."""
-    if not cfg.force and (kept := kept_record(out_dir, config)) is not None:
+    """Run one sweep job: keep a complete earlier record unless it must be rerun, else run
+    (isolated)."""
+    kept = None if cfg.force else kept_record(out_dir, config)
+    if kept is not None and not wants_rerun(cfg, kept):
         return kept
     if cfg.isolation is Isolation.process:
         from harness.isolation import run_isolated
