@@ -12,6 +12,9 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from harness import progress
+from harness.errors import HarnessError
+from harness.records.builder import safe_name
+from harness.records.io import NewerRecordError, quarantine, read_record, record_paths
 from harness.records.schema import Status
 from harness.report.summary import write_html_report, write_summary
 
@@ -41,18 +44,59 @@ def ensure_writable(folder: Path) -> None:
         sys.exit(2)
 
 
+def _refuse(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def check_resume(resume: str | None) -> None:
+    """Before a resumed sweep: exit 2 when the folder is missing or holds a record from a newer
+    edge-harness (resuming would replace it); move corrupt records aside, to be rerun."""
+    if not resume:
+        return
+    folder = Path(resume)
+    if not folder.is_dir():
+        _refuse(f"resume={resume}: no such sweep folder, so nothing was run or created. resume= "
+                "takes the folder of an earlier sweep (results/<sweep>/<timestamp>, printed at "
+                "its end or interruption); check the path, or leave resume= out to start a new "
+                "sweep.")
+    newer = []
+    for path in record_paths(folder):
+        try:
+            read_record(path)
+        except NewerRecordError:
+            newer.append(path.name)
+        except HarnessError as exc:
+            quarantine(path, str(exc.__cause__ or exc.message))
+    if newer:
+        _refuse(f"{folder} holds {len(newer)} record(s) written by a newer edge-harness "
+                f"({', '.join(newer[:3])}{', ...' if len(newer) > 3 else ''}); resuming would "
+                "replace them, so nothing was run. Update edge-harness (git pull; make setup) "
+                "and resume again, or resume into a new folder.")
+
+
+def _note_sweep_name(config: DictConfig) -> None:
+    if not config.resume and safe_name(config.sweep) != str(config.sweep):
+        print(f"note: sweep '{config.sweep}' is written as the folder name "
+              f"'{safe_name(config.sweep)}' under {config.results_dir}", file=sys.stderr)
+
+
 class SweepSummary(Callback):
     """Prints the results table and writes summary.md/csv at the end of a run or sweep."""
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        """Check the run folder is writable before any work."""
+        """Check the resumed folder and that the run folder is writable before any work."""
+        check_resume(config.resume)
+        _note_sweep_name(config)
         ensure_writable(Path(config.hydra.run.dir))
-        progress.start_sweep(1)
+        progress.start_sweep(1, str(config.hydra.run.dir))
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        """Check the sweep folder is writable and count the jobs for the progress bar."""
+        """Check the resumed folder, that the sweep folder is writable, and count the jobs."""
+        check_resume(config.resume)
+        _note_sweep_name(config)
         ensure_writable(Path(config.hydra.sweep.dir))
-        progress.start_sweep(count_jobs(config))
+        progress.start_sweep(count_jobs(config), str(config.hydra.sweep.dir))
 
     def on_run_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Summarise the single run's folder."""

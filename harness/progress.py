@@ -9,13 +9,13 @@ from rich.table import Table
 from harness.records.schema import RunRecord, Status
 from harness.report.rows import headline_text
 
-STATE = {"total": 0, "done": 0}
+STATE: dict = {"total": 0, "done": 0, "folder": None}
 _STYLE = {Status.ok: "green", Status.failed: "red", Status.skipped: "yellow"}
 
 
-def start_sweep(total: int) -> None:
-    """Reset the counter for a sweep of `total` runs."""
-    STATE.update(total=total, done=0)
+def start_sweep(total: int, folder: str | None = None) -> None:
+    """Reset the counter for a sweep of `total` runs writing to `folder`."""
+    STATE.update(total=total, done=0, folder=folder)
 
 
 def report_run(record: RunRecord) -> None:
