@@ -104,6 +104,7 @@ def test_corrupt_cache_entry_is_rebuilt(run_config, cache_dir: Path) -> None:
 
 def test_corrupt_record_is_rerun_on_resume(tmp_path: Path, cache_dir: Path) -> None:
     folder = tmp_path / "sweep"
+    folder.mkdir()  # resume= refuses a folder that does not exist
     assert _sweep(tmp_path, "model=digits", f"resume={folder}", cache=cache_dir).returncode == 0
     (path,) = folder.glob("*.json")
     path.write_text(path.read_text()[:100])
@@ -113,6 +114,7 @@ def test_corrupt_record_is_rerun_on_resume(tmp_path: Path, cache_dir: Path) -> N
 
 def test_kill_mid_sweep_then_resume(tmp_path: Path, cache_dir: Path) -> None:
     folder = tmp_path / "sweep"
+    folder.mkdir()
     args = _cmd("-m", f"results_dir={tmp_path}", f"cache_dir={cache_dir}", *FAST[:-1],
                 "model=digits", "quant=fp32,int8_static,int8_dynamic", f"resume={folder}",
                 "scenario.min_duration_s=1.0")
@@ -134,6 +136,7 @@ def test_kill_mid_sweep_then_resume(tmp_path: Path, cache_dir: Path) -> None:
 
 def test_two_sweeps_into_one_folder(tmp_path: Path, cache_dir: Path) -> None:
     folder = tmp_path / "shared"
+    folder.mkdir()
     args = [_cmd("-m", f"results_dir={tmp_path}", f"cache_dir={cache_dir}", *FAST[:-1],
                  "model=digits", "quant=fp32,int8_static", f"resume={folder}")
             for _ in range(2)]
