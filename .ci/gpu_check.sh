@@ -73,7 +73,7 @@ EOF
 
 # 3. the benchmark: GPU (torch eager on CUDA, NVML energy), then the CPU references, then the
 #    onnxruntime CUDA target, which the device's CPU-only onnxruntime must record as skipped.
-BENCH=(-c 'from harness.cli import bench; bench()')
+BENCH=(-c 'from harness.run.hydra_app import bench; bench()')
 step bench-gpu 150 "$PY" "${BENCH[@]}" -m model="$MODELS" quant=fp32 target="$GPU_TARGET" \
   scenario=single_stream,offline meter="$GPU_METER" results_dir="$RES" sweep=gpu
 pack

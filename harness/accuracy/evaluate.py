@@ -9,7 +9,7 @@ import numpy as np
 
 from harness.accuracy.fidelity import all_outputs_fidelity, nonfinite_count, top1_accuracy
 from harness.accuracy.gate import accuracy_gate
-from harness.artifact import TensorSpec
+from harness.core.artifact import TensorSpec
 from harness.models.inputs import Feed, input_rows, split_feeds
 from harness.models.source import LoadedModel
 from harness.scenarios.session import Session

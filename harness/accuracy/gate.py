@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.errors import ConfigError
+from harness.core.errors import ConfigError
 
 #: Below this relative spread of the FP32 outputs across inputs, fidelity gates are flagged weak.
 DEGENERATE_SPREAD = 1e-2

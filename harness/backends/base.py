@@ -10,9 +10,9 @@ import numpy as np
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from harness.artifact import Artifact, TensorSpec
-from harness.config import TargetConfig
-from harness.errors import BackendUnavailable, ConfigError, HarnessError, UnsupportedError
+from harness.backends.config import TargetConfig
+from harness.core.artifact import Artifact, TensorSpec
+from harness.core.errors import BackendUnavailable, ConfigError, HarnessError, UnsupportedError
 
 
 @dataclass(frozen=True)

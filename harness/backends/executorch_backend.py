@@ -11,9 +11,9 @@ import torch
 from executorch.extension.pybindings import portable_lib
 from executorch.runtime import Runtime
 
-from harness.artifact import Artifact
 from harness.backends.base import Backend, Probe, Session, SessionClosed, input_error
-from harness.errors import UnsupportedError
+from harness.core.artifact import Artifact
+from harness.core.errors import UnsupportedError
 from harness.export.pte_export import DELEGATE
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from harness.artifact import TensorSpec
+from harness.core.artifact import TensorSpec
 
 #: Wheels that all install the `onnxruntime` Python package and overwrite one another's files.
 ORT_WHEELS = frozenset({

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
-from harness.artifact import TensorSpec
 from harness.backends.base import Session, SessionClosed, input_error
+from harness.core.artifact import TensorSpec
 
 _RUN_ERRORS = (RuntimeError, ValueError, TypeError, KeyError,
                ort.capi.onnxruntime_pybind11_state.Fail,

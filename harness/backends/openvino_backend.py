@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 import numpy as np
 import openvino as ov
 
-from harness.artifact import Artifact
 from harness.backends.base import Backend, Probe, Session, SessionClosed, input_error
-from harness.errors import ConfigError, UnsupportedError
+from harness.core.artifact import Artifact
+from harness.core.errors import ConfigError, UnsupportedError
 
 HINTS = ("LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT")
 STATIC_DEVICES = ("NPU",)  # devices that compile static shapes only

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from harness.backends.base import Backend
-from harness.config import TargetConfig
-from harness.registry import Registry
+from harness.backends.config import TargetConfig
+from harness.core.registry import Registry
 
 BACKENDS: Registry[Backend] = Registry("backend", Backend, group="harness.backends")
 BACKENDS.register("onnxruntime", "harness.backends.onnxruntime_backend:OnnxRuntimeBackend")

@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from harness.artifact import Artifact
 from harness.backends.base import Backend, Probe, Session, SessionClosed, input_error
-from harness.errors import UnsupportedError
+from harness.core.artifact import Artifact
+from harness.core.errors import UnsupportedError
 
 
 @dataclass

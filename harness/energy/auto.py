@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from harness.core.errors import BackendUnavailable, unknown_name
 from harness.energy.base import EnergyMeter, NullMeter
 from harness.energy.config import MeterConfig
-from harness.errors import BackendUnavailable, unknown_name
 
 AUTO_ORDER = ("rapl", "jetson", "hwmon")  # for a target on the CPU or another accelerator
 AUTO_ORDER_NVIDIA = ("nvml", "rapl", "jetson", "hwmon")  # for a target on an NVIDIA GPU

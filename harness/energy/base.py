@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar
 
-from harness.errors import MeasurementError
+from harness.core.errors import MeasurementError
 
 
 class Provenance(str, Enum):

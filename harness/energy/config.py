@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from harness.errors import ConfigError, unknown_name
-from harness.ranges import Range, above, at_least, check_fields
+from harness.core.errors import ConfigError, unknown_name
+from harness.core.ranges import Range, above, at_least, check_fields
 
 METER_NAMES = ("auto", "none", "rapl", "nvml", "jetson", "hwmon", "external", "estimated")
-#: Valid ranges of the numeric fields (every float must also be finite): harness/ranges.py.
+#: Valid ranges of the numeric fields (every float must also be finite): harness/core/ranges.py.
 RANGES = {
     "idle_baseline_s": at_least(0), "sample_period_s": above(0), "gpu_index": at_least(0),
     "csv_power_scale": above(0), "serial_baud": at_least(1),

@@ -15,8 +15,8 @@ from typing import Any
 
 import psutil
 
+from harness.core.errors import ConfigError
 from harness.energy.base import EnergyMeter, EnergyReading, Probe, Provenance
-from harness.errors import ConfigError
 
 UTILISATION_SOURCES = ("system", "process")
 

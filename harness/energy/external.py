@@ -18,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness.core.errors import ConfigError, MeasurementError
 from harness.energy.base import EnergyMeter, EnergyReading, Probe, Provenance
 from harness.energy.sampling import window_energy_j
-from harness.errors import ConfigError, MeasurementError
 
 TIME_ALIASES = ("timestamp_s", "time_s", "time", "timestamp", "time [s]", "timestamp (s)")
 POWER_ALIASES = ("power_w", "power", "main power [w]", "power [w]", "power (w)")

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from harness.core.errors import MeasurementError
 from harness.energy.base import EnergyMeter, EnergyReading, Provenance
-from harness.errors import MeasurementError
 
 ESTIMATED_MARK = "(est.)"
 

@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from harness.core.errors import MeasurementError
 from harness.energy.base import EnergyMeter, EnergyReading, Probe, Provenance
 from harness.energy.sampling import PowerSampler, sampled_readings
-from harness.errors import MeasurementError
 
 SCOPE = "GPU board"
 NVML_FIX = "Install the NVIDIA driver (libnvidia-ml.so) and nvidia-ml-py, or pick another meter."

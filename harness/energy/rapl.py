@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.core.errors import MeasurementError
 from harness.energy.base import EnergyMeter, EnergyReading, Probe, Provenance
-from harness.errors import MeasurementError
 
 RAPL_FIX = (
     "Fix: `sudo chmod o+r /sys/class/powercap/intel-rapl:*/energy_uj` "

@@ -6,8 +6,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from harness.core.errors import MeasurementError
 from harness.energy.base import EnergyReading, Provenance
-from harness.errors import MeasurementError
 
 PowerReader = Callable[[], dict[str, float]]
 

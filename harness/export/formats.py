@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.artifact import Artifact
-from harness.cache import ArtifactCache
-from harness.config import ModelConfig
-from harness.errors import UnsupportedError
+from harness.core.artifact import Artifact
+from harness.core.cache import ArtifactCache
+from harness.core.errors import UnsupportedError
 from harness.export.onnx_export import export_onnx
 from harness.export.onnx_file import onnx_file_artifact
 from harness.export.pte_export import export_pte
+from harness.models.config import ModelConfig
 from harness.models.source import LoadedModel
 
 

@@ -12,10 +12,10 @@ import onnx
 import onnxruntime as ort
 import torch
 
-from harness.artifact import Artifact
-from harness.cache import ArtifactCache, content_hash
-from harness.config import ModelConfig
-from harness.errors import ModelError
+from harness.core.artifact import Artifact
+from harness.core.cache import ArtifactCache, content_hash
+from harness.core.errors import ModelError
+from harness.models.config import ModelConfig
 from harness.models.examples import example_tensors
 from harness.models.source import LoadedModel
 

@@ -9,13 +9,13 @@ from typing import Any
 import onnx
 from onnx import version_converter
 
-from harness.artifact import Artifact
-from harness.cache import ArtifactCache, content_hash
-from harness.config import ModelConfig
-from harness.errors import ModelError
+from harness.core.artifact import Artifact
+from harness.core.cache import ArtifactCache, content_hash
+from harness.core.errors import ModelError
+from harness.core.onnx_utils import default_opset
+from harness.models.config import ModelConfig
 from harness.models.safety import check_onnx
 from harness.models.source import LoadedModel
-from harness.quantise.opset import default_opset
 
 #: Oldest default-domain opset onnxruntime runs; older files are upgraded to UPGRADE_TO.
 MIN_OPSET = 7

@@ -11,13 +11,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from harness.artifact import Artifact
-from harness.cache import ArtifactCache, content_hash
-from harness.config import ModelConfig, QuantConfig, Recipe
-from harness.errors import ModelError, QuantisationError, UnsupportedError
+from harness.core.artifact import Artifact
+from harness.core.cache import ArtifactCache, content_hash
+from harness.core.errors import ModelError, QuantisationError, UnsupportedError
+from harness.models.config import ModelConfig
 from harness.models.examples import example_tensors
 from harness.models.inputs import CalibrationSet
 from harness.models.source import LoadedModel
+from harness.quantise.config import QuantConfig, Recipe
 
 DELEGATE = "XnnpackBackend"
 PTE_RECIPES = frozenset({"int8_static", "int8_dynamic"})

@@ -19,8 +19,8 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
-from harness.artifact import TensorSpec
-from harness.errors import ModelError
+from harness.core.artifact import TensorSpec
+from harness.core.errors import ModelError
 
 BUDGET_MAX_BYTES = 2 << 30
 BUDGET_SHARE = 0.25

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from harness.artifact import TensorSpec
+from harness.core.artifact import TensorSpec
 from harness.models.inputs import fill_rows
 from harness.models.loaded import LoadedModel
 

@@ -13,9 +13,8 @@ from typing import Any
 
 import torch
 
-from harness.config import ModelConfig
-from harness.errors import BackendUnavailable, ModelError
-from harness.models.input_config import InputSpec
+from harness.core.errors import BackendUnavailable, ModelError
+from harness.models.config import InputSpec, ModelConfig
 from harness.models.loaded import LoadedModel, weights_hash
 from harness.models.pickle_scan import check_torch_file, weights_only_loads
 from harness.models.resolve import DeclaredInput, resolve_inputs

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from harness.artifact import TensorSpec
-from harness.errors import ConfigError
+from harness.core.artifact import TensorSpec
+from harness.core.errors import ConfigError
 from harness.models.budget import affordable_batches
-from harness.models.input_config import InputSpec
+from harness.models.config import InputSpec
 from harness.models.loaded import LoadedModel
 from harness.models.safety import read_arrays
 

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from harness.artifact import TensorSpec
-from harness.cache import content_hash
-from harness.models.input_config import InputSpec
+from harness.core.artifact import TensorSpec
+from harness.core.cache import content_hash
+from harness.models.config import InputSpec
 from harness.zoo.entry import Dataset
 
 Reference = Callable[[dict[str, np.ndarray]], list[np.ndarray]]

@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from harness.errors import ModelError
+from harness.core.errors import ModelError
 
 ALLOWED = frozenset({
     "collections.OrderedDict", "_codecs.encode",

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ModelError
+from harness.core.errors import ModelError
 from harness.models.pickle_scan import check_torch_file
 
 OBJECT_PREFIXES = ("custom_obj_", "opaque_obj_")

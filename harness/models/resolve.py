@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from harness.artifact import TensorSpec
-from harness.errors import ConfigError
-from harness.models.input_config import InputSpec
+from harness.core.artifact import TensorSpec
+from harness.core.errors import ConfigError
+from harness.models.config import InputSpec
 
 Dim = int | str | None  # a size, a symbolic name, or unknown
 

@@ -10,7 +10,7 @@ import numpy as np
 import onnx
 from onnx.external_data_helper import uses_external_data
 
-from harness.errors import ModelError
+from harness.core.errors import ModelError
 
 
 def model_file(raw: str | None, field: str, suffixes: tuple[str, ...], folder: bool = False

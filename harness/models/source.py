@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness import zoo
-from harness.artifact import TensorSpec
-from harness.config import ModelConfig, ModelSource
-from harness.errors import ConfigError
+from harness.core.artifact import TensorSpec
+from harness.core.errors import ConfigError
 from harness.models.budget import affordable_batches, check_activations
+from harness.models.config import ModelConfig, ModelSource
 from harness.models.loaded import LoadedModel, weights_hash
 
 __all__ = ["LoadedModel", "load_model", "weights_hash"]
@@ -18,7 +18,7 @@ __all__ = ["LoadedModel", "load_model", "weights_hash"]
 def _dataset(cfg: ModelConfig, entry: zoo.ZooEntry) -> zoo.Dataset | None:
     """Return the user's data set when model.dataset_path is set, else the zoo's (if any)."""
     if cfg.dataset_path:
-        from harness.accuracy.datasets import load_dataset
+        from harness.models.datasets import load_dataset
 
         return load_dataset(cfg.dataset_path, cfg.dataset_format, entry.input_shape)
     return entry.dataset()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from harness.artifact import Artifact
-from harness.cache import ArtifactCache
-from harness.config import QuantConfig, Recipe
-from harness.errors import UnsupportedError
+from harness.core.artifact import Artifact
+from harness.core.cache import ArtifactCache
+from harness.core.errors import UnsupportedError
 from harness.models.inputs import CalibrationSet
 from harness.models.source import LoadedModel
+from harness.quantise.config import QuantConfig, Recipe
 from harness.quantise.onnx_recipes import quantise_onnx
 from harness.quantise.torch_recipes import quantise_torch
 

@@ -16,9 +16,9 @@ from typing import Any
 import onnxruntime as ort
 from onnxruntime.quantization.calibrate import create_calibrator, save_tensors_data
 
-from harness.cache import content_hash, file_sha256
-from harness.config import CalibrationMethod, QuantConfig
+from harness.core.cache import content_hash, file_sha256
 from harness.models.inputs import CalibrationSet
+from harness.quantise.config import CalibrationMethod, QuantConfig
 from harness.quantise.job import CalibrationReader
 
 QUANTISED_BINS = 128  # onnxruntime's entropy default: 2**(8-1)

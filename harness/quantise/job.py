@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 from onnxruntime import quantization as q
 
-from harness.config import QuantConfig
-from harness.errors import QuantisationError
+from harness.core.errors import QuantisationError
 from harness.models.inputs import CalibrationSet
+from harness.quantise.config import QuantConfig
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 import onnx
 
-from harness.errors import QuantisationError
+from harness.core.errors import QuantisationError
 from harness.quantise.job import OnnxJob
 
 CPU_NOTE = ("onnxruntime's CPU EP implements few ops in fp16 and falls back through inserted "

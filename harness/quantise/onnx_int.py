@@ -7,11 +7,11 @@ from typing import Any
 from onnxruntime import quantization as q
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
-from harness.config import CalibrationMethod, QuantConfig, QuantType, Recipe
-from harness.errors import QuantisationError
+from harness.core.errors import QuantisationError
+from harness.core.onnx_utils import ensure_opset
 from harness.quantise.calibration import calibrator_options, ranges_file
+from harness.quantise.config import CalibrationMethod, QuantConfig, QuantType, Recipe
 from harness.quantise.job import CalibrationReader, OnnxJob
-from harness.quantise.opset import ensure_opset
 
 QTYPES = {
     QuantType.int8: q.QuantType.QInt8,

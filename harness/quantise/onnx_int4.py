@@ -8,7 +8,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from harness.errors import QuantisationError
+from harness.core.errors import QuantisationError
 from harness.quantise.job import OnnxJob
 
 #: Below this share of weight elements in MatMul, int4 weight-only leaves the model mostly fp32.

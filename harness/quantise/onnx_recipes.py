@@ -10,12 +10,12 @@ from typing import Any
 
 import onnxruntime as ort
 
-from harness.artifact import Artifact, TensorSpec
-from harness.cache import ArtifactCache, content_hash
-from harness.config import QuantConfig, Recipe
-from harness.errors import HarnessError, QuantisationError
+from harness.core.artifact import Artifact, TensorSpec
+from harness.core.cache import ArtifactCache, content_hash
+from harness.core.errors import HarnessError, QuantisationError
+from harness.core.host import default_reduce_range, has_vnni
 from harness.models.inputs import CalibrationSet
-from harness.quantise.cpu import default_reduce_range, has_vnni
+from harness.quantise.config import QuantConfig, Recipe
 from harness.quantise.job import OnnxJob
 from harness.quantise.onnx_float import quantise_fp16
 from harness.quantise.onnx_int import quantise_dynamic, quantise_static

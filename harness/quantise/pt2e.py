@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from harness.errors import QuantisationError
+from harness.core.errors import QuantisationError
 from harness.models.inputs import CalibrationSet
 
 

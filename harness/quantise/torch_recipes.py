@@ -9,12 +9,12 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from harness.artifact import Artifact
-from harness.cache import content_hash
-from harness.config import QuantConfig, Recipe
-from harness.errors import QuantisationError
+from harness.core.artifact import Artifact
+from harness.core.cache import content_hash
+from harness.core.errors import QuantisationError
 from harness.models.inputs import CalibrationSet
 from harness.models.source import LoadedModel
+from harness.quantise.config import QuantConfig, Recipe
 
 ENGINE = "x86"  # fbgemm + onednn kernels; the engine torch picks on x86 CPUs
 

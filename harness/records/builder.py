@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from harness.cache import content_hash
+from harness.core.cache import content_hash
 from harness.records.env import fingerprint
 from harness.records.schema import RunRecord, Status
 

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from harness.quantise.cpu import cpu_flags
+from harness.core.host import cpu_flags
 
 LIBRARIES = ("torch", "onnx", "onnxscript", "onnxruntime", "openvino", "executorch",
              "mlcommons-loadgen", "zeus", "hydra-core", "numpy")

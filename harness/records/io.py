@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from harness.errors import ResultsError
+from harness.core.errors import ResultsError
 from harness.records.schema import SCHEMA_VERSION, RunRecord
 
 SUFFIX = ".json"

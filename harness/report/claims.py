@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.core.errors import ConfigError
+from harness.core.yaml_file import load_yaml
 from harness.energy.method import provenance_mark
-from harness.errors import ConfigError
 from harness.records.schema import Status
 from harness.report.compare import Interval, latency_ms
 from harness.report.load import Run
 from harness.report.select import check_keys, matches
-from harness.yaml_file import load_yaml
 
 OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 METRICS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "throughput_sps", "energy_uj_per_inference",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from harness.errors import exit_with
+from harness.core.errors import exit_with
 from harness.report.claims import judge, load_claims
 from harness.report.load import load_runs
 from harness.report.summary import wide_console

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from harness.errors import HarnessError, exit_with
+from harness.core.errors import HarnessError, exit_with
 from harness.report.compare import compare_rows
 from harness.report.compare_render import (
     COMPARE_HEADERS,

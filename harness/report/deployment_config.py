@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ConfigError
-from harness.yaml_file import load_yaml
+from harness.core.errors import ConfigError
+from harness.core.yaml_file import load_yaml
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "configs" / "deployment"
 QUEUE_MODELS = ("md1", "mm1")

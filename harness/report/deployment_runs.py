@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from harness.core.errors import HarnessError
 from harness.energy.method import provenance_mark
-from harness.errors import HarnessError
 from harness.records.schema import Status
 from harness.report.deployment import Payload, SideMeasurement
 from harness.report.load import Run

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.errors import ResultsError
+from harness.core.errors import ResultsError
 from harness.records.io import parse_record as parse_json_record
 from harness.records.schema import RunRecord
 

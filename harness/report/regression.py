@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.errors import ConfigError, unknown_name
+from harness.core.errors import ConfigError, unknown_name
 from harness.records.schema import Status
 from harness.report.compare import metric
 from harness.report.load import Run, load_runs

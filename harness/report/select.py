@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ConfigError, unknown_name
+from harness.core.errors import ConfigError, unknown_name
 from harness.report.load import Run
 
 ALIASES = {"model": "model.name", "quant": "quant.name", "target": "target.name",

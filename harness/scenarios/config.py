@@ -9,7 +9,7 @@ Profiles:
   - every scenario: ``min_duration`` 600 s, no max duration, no max query count.
   - single-stream: p90; ``min_query_count`` 100. mlperf.conf sets none for SingleStream, so
     LoadGen's default (100) applies. Early stopping alone needs 64 queries (p90, 99 %
-    confidence; :func:`harness.stats.early_stopping_min_queries`), which 100 implies; the
+    confidence; :func:`harness.core.stats.early_stopping_min_queries`), which 100 implies; the
     "64" often quoted is that early-stopping floor, not a configured minimum.
   - multi-stream: p99 of 8-sample queries; ``min_query_count`` 662 (mlperf.conf), which is
     exactly the early-stopping floor for p99 at 99 % confidence.
@@ -26,8 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from harness.errors import ConfigError
-from harness.ranges import Range, above, at_least, check_fields
+from harness.core.errors import ConfigError
+from harness.core.ranges import Range, above, at_least, check_fields
 
 
 class ScenarioName(str, Enum):
@@ -128,7 +128,7 @@ def validate(cfg: ScenarioConfig) -> ScenarioConfig:
     """Return cfg if its minimums fit under its caps, or raise ConfigError naming the keys.
 
     Each field is checked when the config is built (`__post_init__`); this checks the pairs,
-    which intermediate `replace` calls may break for a moment (see harness/measure.py).
+    which intermediate `replace` calls may break for a moment (see harness/run/measure.py).
     """
     for low, high in (("min_count", "max_count"), ("min_duration_s", "max_duration_s")):
         if getattr(cfg, low) > getattr(cfg, high):

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from harness import stats
-from harness.errors import BackendUnavailable
+from harness.core import stats
+from harness.core.errors import BackendUnavailable
 from harness.scenarios.config import Profile, ScenarioConfig, ScenarioName
 from harness.scenarios.loadgen_log import parse_detail, parse_summary, parse_trace
 from harness.scenarios.native_loop import Inputs, closed_loop, timed_region, warmup

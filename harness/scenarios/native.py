@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from harness import stats
+from harness.core import stats
 from harness.scenarios.config import ScenarioConfig, ScenarioName
 from harness.scenarios.native_loop import (
     Inputs,

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from harness import stats
+from harness.core import stats
 from harness.scenarios.config import HEADLINE_FRACTION, ScenarioConfig, ScenarioName, is_compliant
 
 

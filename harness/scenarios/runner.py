@@ -7,8 +7,8 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 
-from harness import stats
-from harness.errors import ConfigError, MeasurementError
+from harness.core import stats
+from harness.core.errors import ConfigError, MeasurementError
 from harness.scenarios.config import Engine, ScenarioConfig, ScenarioName, apply_profile
 from harness.scenarios.native import run_offline, run_streams
 from harness.scenarios.result import Measurement, ScenarioResult, build_result

@@ -6,12 +6,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
+from harness.core.stats import percentile
 from harness.scenarios.config import ScenarioConfig, ScenarioName, validate
 from harness.scenarios.native_loop import warmup
 from harness.scenarios.result import Measurement
 from harness.scenarios.server import Inputs, run_server
 from harness.scenarios.session import Session
-from harness.stats import percentile
 
 MIN_QPS = 1e-3
 

@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager
 
 import numpy as np
 
-from harness import stats
+from harness.core import stats
 from harness.scenarios.config import HEADLINE_FRACTION, ScenarioConfig, ScenarioName
 from harness.scenarios.native_loop import Inputs, mlperf_order, new_buffer, timed_region, warmup
 from harness.scenarios.result import Measurement

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness.errors import BackendUnavailable, MeasurementError
+from harness.core.errors import BackendUnavailable, MeasurementError
 
 # benchmark_app's UI rejects -nthreads/-nstreams together with -hint latency, so the same
 # settings go in through -load_config, exactly as our backend passes them to compile_model.

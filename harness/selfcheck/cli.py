@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from harness.errors import exit_with
-from harness.hydra_callbacks import ensure_writable
+from harness.core.errors import exit_with
 from harness.records.io import write_json_atomic
 from harness.report.summary import wide_console
+from harness.run.callbacks import ensure_writable
 from harness.selfcheck.plan import plan_for
 from harness.selfcheck.render import selfcheck_table
 from harness.selfcheck.run import run_selfcheck

@@ -9,12 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from harness.artifact import Artifact
 from harness.backends.base import Session
+from harness.backends.config import TargetConfig
 from harness.backends.registry import create_backend
-from harness.cache import ArtifactCache
-from harness.config import ModelConfig, TargetConfig
+from harness.core.artifact import Artifact
+from harness.core.cache import ArtifactCache
 from harness.export.onnx_export import export_onnx
+from harness.models.config import ModelConfig
 from harness.models.inputs import batched_samples
 from harness.models.source import load_model
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from harness import stats
-from harness.errors import MeasurementError
+from harness.core import stats
+from harness.core.errors import MeasurementError
 from harness.scenarios import Engine, ScenarioConfig, run_scenario
 from harness.scenarios.loadgen_engine import SUMMARY_KEYS
 from harness.scenarios.session import NullSession

@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from harness import stats
-from harness.artifact import Artifact
-from harness.config import TargetConfig
-from harness.errors import BackendUnavailable, HarnessError, MeasurementError
+from harness.backends.config import TargetConfig
+from harness.core import stats
+from harness.core.artifact import Artifact
+from harness.core.errors import BackendUnavailable, HarnessError, MeasurementError
 from harness.scenarios import ScenarioConfig, run_scenario
 from harness.selfcheck.benchmark_app import CPU_CONFIG, run_benchmark_app
 from harness.selfcheck.components import Components, warm_up

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from harness import stats
+from harness.core import stats
 
 PASS, FAIL, ERROR, INFO = "PASS", "FAIL", "ERROR", "INFO"
 

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from harness.errors import HarnessError
+from harness.core.errors import HarnessError
 from harness.scenarios import stability_snapshot
 from harness.selfcheck.components import MODEL_NAME, Components, build_components, warm_up
 from harness.selfcheck.loadgen_check import run_loadgen_check

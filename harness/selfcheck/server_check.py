@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from harness import stats
+from harness.core import stats
 from harness.scenarios import ScenarioConfig, ScenarioName, run_scenario
 from harness.selfcheck.components import Components
 from harness.selfcheck.plan import SERVER_LATENCY_BOUND_MS, Plan

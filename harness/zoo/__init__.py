@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from harness.errors import unknown_name
+from harness.core.errors import unknown_name
 from harness.zoo import autoencoder, digits, kws, resnet8, vww
 from harness.zoo.entry import DEFAULT_CACHE_DIR, Dataset, ZooEntry
 from harness.zoo.params import folded_parameter_count

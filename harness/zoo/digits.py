@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from harness.errors import ModelError
+from harness.core.errors import ModelError
 from harness.models.pickle_scan import check_torch_file
 from harness.zoo.entry import Dataset
 from harness.zoo.layers import conv_bn_relu, seeded

@@ -24,7 +24,7 @@ if RayLauncher is not None:
         def launch(self, job_overrides: Sequence[Sequence[str]],
                    initial_job_idx: int) -> Sequence[JobReturn]:
             """Launch the jobs on Ray; return their results after bringing their records back."""
-            from harness.fleet import bring_back
+            from harness.run.fleet import bring_back
 
             returns = super().launch(job_overrides, initial_job_idx)
             assert self.config is not None  # set by setup(), before any launch

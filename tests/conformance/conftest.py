@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.cache import ArtifactCache
-from harness.config import ModelConfig
+from harness.core.cache import ArtifactCache
+from harness.models.config import ModelConfig
 from harness.models.source import LoadedModel, load_model
 
 ZOO_CACHE = Path(__file__).resolve().parents[2] / "models" / ".cache"

@@ -16,16 +16,18 @@ import numpy as np
 import pytest
 import torch
 
-from harness.artifact import Artifact
 from harness.backends.base import Backend, Session, SessionClosed
+from harness.backends.config import TargetConfig
 from harness.backends.registry import BACKENDS
-from harness.cache import ArtifactCache
-from harness.config import ModelConfig, QuantConfig, Recipe, TargetConfig
-from harness.errors import ConfigError, HarnessError, UnsupportedError
+from harness.core.artifact import Artifact
+from harness.core.cache import ArtifactCache
+from harness.core.errors import ConfigError, HarnessError, UnsupportedError
 from harness.export.formats import fp32_artifact
+from harness.models.config import ModelConfig
 from harness.models.inputs import calibration_set, sample_pool
 from harness.models.source import LoadedModel
 from harness.quantise.apply import quantise
+from harness.quantise.config import QuantConfig, Recipe
 from tests.conformance.conftest import zoo_model
 
 SUITE_PRECISIONS = ("fp32", "int8_static", "int8_dynamic")

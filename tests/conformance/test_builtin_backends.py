@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.config import TargetConfig
+from harness.backends.config import TargetConfig
 from tests.conformance.suite import BackendConformance
 
 

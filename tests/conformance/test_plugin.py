@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import TargetConfig
+from harness.backends.config import TargetConfig
 from tests.conformance.suite import BackendConformance, import_ok
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,7 +20,7 @@ def bench(tmp: Path, *overrides: str, cache: Path | None = None) -> subprocess.C
     tmp.mkdir(parents=True, exist_ok=True)
     flags = [o for o in overrides if o.startswith("-")]
     overrides = tuple(o for o in overrides if not o.startswith("-"))
-    cmd = [sys.executable, "-c", "from harness.cli import bench; bench()", *flags,
+    cmd = [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()", *flags,
            f"results_dir={tmp / 'results'}", f"cache_dir={cache or tmp / 'cache'}", *FAST,
            *overrides]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp)

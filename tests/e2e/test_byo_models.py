@@ -33,7 +33,7 @@ def write_configs(tmp: Path) -> Path:
 
 def test_onnx_file_torch_module_and_pt2_in_one_sweep(tmp_path: Path) -> None:
     configs = write_configs(tmp_path)
-    cmd = [sys.executable, "-c", "from harness.cli import bench; bench()", "-m",
+    cmd = [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()", "-m",
            f"hydra.searchpath=[file://{configs}]", "model=my_onnx,my_torch,my_pt2",
            "quant=int8_static", "target=cpu,torch_cpu", "sweep=byo",
            f"results_dir={tmp_path / 'results'}", f"cache_dir={tmp_path / 'cache'}",

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_dir
 
-from harness.cli import CONFIG_DIR
-from harness.fleet import host_dir_name
 from harness.records.env import fingerprint
+from harness.run.fleet import host_dir_name
+from harness.run.hydra_app import CONFIG_DIR
 from tests.e2e.conftest import bench, records
 from tests.faults.conftest import compose_config
 
@@ -94,7 +94,7 @@ def _ray_sweep(tmp: Path, cache: Path, workdir: Path) -> subprocess.CompletedPro
            "hydra.launcher.ray.init.object_store_memory=78643200",
            f"+hydra.launcher.ray.init.runtime_env={{working_dir:{workdir}}}",
            "hydra.launcher.ray.remote.resources={edge-harness-test:1}"]
-    cmd = [sys.executable, "-c", "from harness.cli import bench; bench()", *SWEEP,
+    cmd = [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()", *SWEEP,
            "results_dir=results", f"cache_dir={cache}", *fast, *ray]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp)
 

@@ -9,9 +9,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from harness.artifact import Artifact
 from harness.backends.base import Session
 from harness.backends.onnxruntime_backend import OnnxRuntimeBackend
+from harness.core.artifact import Artifact
 
 
 class _Wrapped(Session):

@@ -8,10 +8,10 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from harness.cli import CONFIG_DIR, _first_set
 from harness.config import register_configs
 from harness.records.schema import RunRecord
-from harness.runner import run_composed
+from harness.run.hydra_app import CONFIG_DIR, _first_set
+from harness.run.job import run_composed
 
 FAST = [
     "scenario.warmup_count=2", "scenario.warmup_s=0.01", "scenario.min_count=20",

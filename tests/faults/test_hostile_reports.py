@@ -16,7 +16,7 @@ import pytest
 
 from harness.report import claims_cli, compare_cli
 from harness.report.render import csv_safe, csv_text
-from harness.runner import run_composed
+from harness.run.job import run_composed
 from tests.faults.conftest import FAST, compose_config
 
 HOSTILE_NAME = r"$\foo$"

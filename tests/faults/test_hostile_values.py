@@ -14,8 +14,8 @@ from omegaconf import OmegaConf
 
 from harness.accuracy.fidelity import output_fidelity, top1_accuracy
 from harness.accuracy.gate import accuracy_gate
+from harness.core.errors import ConfigError
 from harness.energy.external import read_power_csv
-from harness.errors import ConfigError
 from harness.records.schema import Status
 from tests.faults.conftest import compose_config
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ResultsError
+from harness.core.errors import ResultsError
 from harness.records.io import iter_records, read_record, write_record
 from harness.records.schema import Status
 from tests.faults.conftest import FAST
@@ -25,7 +25,7 @@ FAULTY = "tests.faults.backends"
 
 
 def _cmd(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from harness.cli import bench; bench()", *args]
+    return [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()", *args]
 
 
 def _env() -> dict[str, str]:

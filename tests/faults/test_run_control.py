@@ -15,11 +15,11 @@ from pathlib import Path
 
 import psutil
 
-from harness.cli import config_to_dict
 from harness.records.builder import RunBuilder, run_id_for
 from harness.records.io import iter_records, record_paths, write_record
 from harness.records.schema import Status
-from harness.runner import kept_record, run_composed
+from harness.run.hydra_app import config_to_dict
+from harness.run.job import kept_record, run_composed
 from tests.faults.conftest import FAST, compose_config
 from tests.faults.test_injected_faults import _cmd, _env, _sweep
 
@@ -27,7 +27,7 @@ TOKEN = "EDGE_HARNESS_TEST_TOKEN"  # every process of a test's sweep inherits it
 SWEEP = ["-m", "model=digits", "quant=fp32,int8_dynamic"]
 FROZEN_NOW = ("import datetime as d, hydra.core.utils as u; u.datetime = type('Frozen', "
               "(d.datetime,), {'now': classmethod(lambda c, tz=None: d.datetime(2030, 1, 1))}); "
-              "from harness.cli import bench; bench()")
+              "from harness.run.hydra_app import bench; bench()")
 
 
 def _ours(token: str) -> list[psutil.Process]:

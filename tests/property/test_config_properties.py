@@ -20,9 +20,9 @@ from omegaconf import OmegaConf
 
 from harness import config as bench_config
 from harness.config import BenchConfig
+from harness.core.errors import ConfigError
+from harness.core.ranges import Range
 from harness.energy import config as meter_config
-from harness.errors import ConfigError
-from harness.ranges import Range
 from harness.scenarios import config as scenario_config
 from tests.faults.conftest import compose_config
 

@@ -12,7 +12,7 @@ from dataclasses import astuple
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness import stats
+from harness.core import stats
 
 SAMPLES = st.one_of(
     st.lists(st.integers(1, 10**12), min_size=1, max_size=400),

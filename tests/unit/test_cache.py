@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from harness.cache import ArtifactCache, content_hash
+from harness.core.cache import ArtifactCache, content_hash
 
 
 def _builder(calls: list[int]):

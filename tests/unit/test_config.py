@@ -5,8 +5,9 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import ConfigCompositionException, MissingConfigException
 from omegaconf import OmegaConf
 
-from harness.cli import CONFIG_DIR
-from harness.config import BenchConfig, Recipe, register_configs
+from harness.config import BenchConfig, register_configs
+from harness.quantise.config import Recipe
+from harness.run.hydra_app import CONFIG_DIR
 
 
 def _compose(*overrides: str) -> BenchConfig:

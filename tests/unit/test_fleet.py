@@ -7,11 +7,11 @@ from pathlib import Path
 
 from hydra.core.utils import JobReturn, JobStatus
 
-from harness.fleet import bring_back, host_dir_name, job_output_dir, job_return
 from harness.records.env import fingerprint
 from harness.records.io import write_record
 from harness.report.compare import compare_rows
 from harness.report.load import load_runs
+from harness.run.fleet import bring_back, host_dir_name, job_output_dir, job_return
 from tests.unit.report.records_factory import make_record
 
 

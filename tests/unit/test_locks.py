@@ -7,7 +7,7 @@ import time
 from itertools import combinations
 from pathlib import Path
 
-from harness.locks import timing_lock
+from harness.run.locks import timing_lock
 
 
 def _hold(path: Path, seconds: float, out: multiprocessing.Queue) -> None:

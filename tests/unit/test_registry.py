@@ -4,8 +4,8 @@ import pytest
 
 from harness.backends.base import Backend
 from harness.backends.registry import BACKENDS
-from harness.errors import BackendUnavailable, ConfigError
-from harness.registry import Registry
+from harness.core.errors import BackendUnavailable, ConfigError
+from harness.core.registry import Registry
 
 
 def test_unknown_backend_suggests_the_closest() -> None:

@@ -1,4 +1,4 @@
-"""Tests for harness.stats against known distributions and LoadGen's conventions."""
+"""Tests for harness.core.stats against known distributions and LoadGen's conventions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from harness import stats
+from harness.core import stats
 
 
 def test_percentile_uses_loadgen_index() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.accuracy.datasets import load_dataset
-from harness.config import DatasetFormat
-from harness.errors import ConfigError
+from harness.core.errors import ConfigError
+from harness.models.config import DatasetFormat
+from harness.models.datasets import load_dataset
 
 
 def test_npy_pair_is_split_into_calibration_and_test(tmp_path: Path) -> None:

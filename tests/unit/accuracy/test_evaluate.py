@@ -11,10 +11,11 @@ import torch
 from torch import nn
 
 from harness.accuracy.evaluate import evaluate
-from harness.artifact import Artifact, TensorSpec
+from harness.backends.config import TargetConfig
 from harness.backends.registry import create_backend
-from harness.config import ModelConfig, TargetConfig
-from harness.errors import ConfigError
+from harness.core.artifact import Artifact, TensorSpec
+from harness.core.errors import ConfigError
+from harness.models.config import ModelConfig
 from harness.models.inputs import calibration_set
 from harness.models.source import LoadedModel, load_model, weights_hash
 from harness.models.work import model_work

@@ -7,7 +7,7 @@ import pytest
 
 from harness.accuracy.fidelity import all_outputs_fidelity, output_fidelity
 from harness.accuracy.gate import accuracy_gate
-from harness.errors import ConfigError
+from harness.core.errors import ConfigError
 
 RNG = np.random.default_rng(0)
 

@@ -9,7 +9,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from harness.artifact import Artifact, TensorSpec
+from harness.core.artifact import Artifact, TensorSpec
 
 SPEC = TensorSpec("x", (1, 4), "float32")
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from harness.backends.base import input_error
+from harness.backends.config import TargetConfig
 from harness.backends.registry import BACKENDS, create_backend
-from harness.config import TargetConfig
-from harness.errors import ConfigError, UnsupportedError
+from harness.core.errors import ConfigError, UnsupportedError
 from tests.unit.backends.conftest import SPEC
 
 

@@ -7,9 +7,9 @@ import onnxruntime as ort
 import pytest
 
 from harness.backends import onnxruntime_placement as placement
+from harness.backends.config import TargetConfig
 from harness.backends.onnxruntime_backend import OnnxRuntimeBackend
-from harness.config import TargetConfig
-from harness.errors import ConfigError, UnsupportedError
+from harness.core.errors import ConfigError, UnsupportedError
 
 X = np.ones((2, 4), dtype=np.float32)
 

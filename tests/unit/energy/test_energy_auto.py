@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
+from harness.core.errors import BackendUnavailable, ConfigError
 from harness.energy import auto
 from harness.energy.auto import create_meter
 from harness.energy.base import NullMeter, Probe
 from harness.energy.config import METER_NAMES, MeterConfig
 from harness.energy.estimated import EstimatedMeter
 from harness.energy.rapl import RaplMeter
-from harness.errors import BackendUnavailable, ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "configs" / "meter"
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from harness.core.errors import MeasurementError
 from harness.energy.base import EnergyMeter, EnergyReading, NullMeter, Probe, Provenance
-from harness.errors import MeasurementError
 
 
 class CountingMeter(EnergyMeter):

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from harness.core.errors import ConfigError
 from harness.energy.estimated import EstimatedMeter
 from harness.energy.method import provenance_mark, summarise_energy
-from harness.errors import ConfigError
 
 
 def _busy(seconds: float) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.core.errors import ConfigError, MeasurementError
 from harness.energy.external import ExternalMeter
-from harness.errors import ConfigError, MeasurementError
 
 HOST_T0_S, HOST_T1_S = 1_700_000_000.0, 1_700_000_000.5
 OFFSET_S = 37.25  # the meter's clock runs 37.25 s ahead of the host's

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.core.errors import MeasurementError
 from harness.energy.jetson import MODULE_SCOPE, JetsonMeter
 from harness.energy.method import summarise_energy
-from harness.errors import MeasurementError
 
 PERIOD_S = 0.02
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from harness.core.errors import MeasurementError
 from harness.energy.base import EnergyMeter, EnergyReading, Probe
 from harness.energy.method import (
     IdleBaseline,
@@ -17,7 +18,6 @@ from harness.energy.method import (
     summarise_energy,
     window_covered,
 )
-from harness.errors import MeasurementError
 
 
 def _reading(

@@ -10,8 +10,8 @@ from unittest import mock
 
 import pytest
 
+from harness.core.errors import MeasurementError
 from harness.energy.nvml import NvmlMeter
-from harness.errors import MeasurementError
 
 pynvml = pytest.importorskip("pynvml", reason="NVML bindings come with the energy extra (zeus)")
 

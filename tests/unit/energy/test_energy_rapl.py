@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.core.errors import MeasurementError
 from harness.energy.method import summarise_energy
 from harness.energy.rapl import RAPL_FIX, RaplMeter, discover_zones, read_text
-from harness.errors import MeasurementError
 
 MAX_UJ = 262143328850  # max_energy_range_uj of a Skylake-SP package zone
 

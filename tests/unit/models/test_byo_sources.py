@@ -11,15 +11,16 @@ import pytest
 import torch
 
 from harness.accuracy.evaluate import evaluate
+from harness.backends.config import TargetConfig
 from harness.backends.registry import create_backend
-from harness.cache import ArtifactCache, file_sha256
-from harness.config import ModelConfig, ModelSource, QuantConfig, Recipe, TargetConfig
-from harness.errors import ConfigError, ModelError
+from harness.core.cache import ArtifactCache, file_sha256
+from harness.core.errors import ConfigError, ModelError
 from harness.export.formats import format_mismatch, fp32_artifact
-from harness.models.input_config import InputSpec
+from harness.models.config import InputSpec, ModelConfig, ModelSource
 from harness.models.inputs import batched_samples, calibration_set
 from harness.models.source import load_model
 from harness.quantise.apply import quantise
+from harness.quantise.config import QuantConfig, Recipe
 from tests.unit.models import builders
 
 MULTI_INPUTS = {"image": InputSpec(shape=[2, 3, 8, 8]), "scale": InputSpec(value=2)}

@@ -7,10 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.artifact import TensorSpec
-from harness.config import ModelConfig
-from harness.errors import ConfigError
-from harness.models.input_config import InputSpec
+from harness.core.artifact import TensorSpec
+from harness.core.errors import ConfigError
+from harness.models.config import InputSpec, ModelConfig
 from harness.models.inputs import batched_samples, fill_rows, sample_pool
 from harness.models.resolve import DeclaredInput, resolve_inputs
 from harness.models.source import load_model

@@ -9,10 +9,10 @@ import pytest
 import torch
 from torch import nn
 
-from harness.artifact import Artifact, TensorSpec
-from harness.cache import ArtifactCache
-from harness.config import ModelConfig
+from harness.core.artifact import Artifact, TensorSpec
+from harness.core.cache import ArtifactCache
 from harness.export.onnx_export import export_onnx
+from harness.models.config import ModelConfig
 from harness.models.inputs import CalibrationSet
 from harness.models.source import LoadedModel, weights_hash
 

@@ -8,12 +8,12 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from harness.artifact import Artifact
-from harness.cache import ArtifactCache
-from harness.config import QuantConfig, Recipe
-from harness.errors import QuantisationError
+from harness.core.artifact import Artifact
+from harness.core.cache import ArtifactCache
+from harness.core.errors import QuantisationError
 from harness.models.source import LoadedModel
 from harness.quantise.apply import quantise
+from harness.quantise.config import QuantConfig, Recipe
 from harness.quantise.onnx_int4 import gemm_to_matmul
 
 INT4 = QuantConfig(name="int4", recipe=Recipe.int4_weight_only, block_size=32,

@@ -9,12 +9,12 @@ import pytest
 import torch
 
 from harness.accuracy.fidelity import output_fidelity
-from harness.artifact import Artifact
-from harness.cache import ArtifactCache
-from harness.config import CalibrationMethod, QuantConfig, QuantType, Recipe
-from harness.errors import QuantisationError
+from harness.core.artifact import Artifact
+from harness.core.cache import ArtifactCache
+from harness.core.errors import QuantisationError
 from harness.models.source import LoadedModel
 from harness.quantise.apply import NEEDS_CALIBRATION, quantise
+from harness.quantise.config import CalibrationMethod, QuantConfig, QuantType, Recipe
 from harness.quantise.onnx_recipes import HANDLERS
 
 from .conftest import calibration

@@ -9,10 +9,10 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from harness.config import QuantConfig, Recipe
-from harness.quantise import cpu
+from harness.core import host as cpu
+from harness.core.onnx_utils import default_opset, ensure_opset
+from harness.quantise.config import QuantConfig, Recipe
 from harness.quantise.onnx_recipes import settings
-from harness.quantise.opset import default_opset, ensure_opset
 
 
 def _old_model(path: Path, opset: int) -> Path:

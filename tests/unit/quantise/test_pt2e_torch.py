@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from harness.config import QuantConfig, Recipe
-from harness.errors import QuantisationError
+from harness.core.errors import QuantisationError
 from harness.models.source import LoadedModel
+from harness.quantise.config import QuantConfig, Recipe
 from harness.quantise.pt2e import pt2e_int8
 from harness.quantise.torch_recipes import quantise_torch
 

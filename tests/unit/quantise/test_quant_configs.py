@@ -8,8 +8,9 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from harness.cli import CONFIG_DIR
-from harness.config import BenchConfig, CalibrationMethod, QuantType, Recipe, register_configs
+from harness.config import BenchConfig, register_configs
+from harness.quantise.config import CalibrationMethod, QuantType, Recipe
+from harness.run.hydra_app import CONFIG_DIR
 
 NAMES = sorted(p.stem for p in (Path(CONFIG_DIR) / "quant").glob("*.yaml"))
 

@@ -8,11 +8,12 @@ import onnx
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from harness.cache import ArtifactCache
-from harness.cli import CONFIG_DIR
-from harness.config import BenchConfig, Recipe, register_configs
+from harness.config import BenchConfig, register_configs
+from harness.core.cache import ArtifactCache
 from harness.export.formats import fp32_artifact
 from harness.models.source import load_model
+from harness.quantise.config import Recipe
+from harness.run.hydra_app import CONFIG_DIR
 
 
 def _cfg() -> BenchConfig:

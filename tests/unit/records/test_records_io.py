@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ResultsError
+from harness.core.errors import ResultsError
 from harness.records.io import iter_records, read_record, write_record
 from harness.records.schema import SCHEMA_VERSION, RunRecord, Status
 

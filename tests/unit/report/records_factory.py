@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from harness.core.stats import summarize
 from harness.records.io import write_record
 from harness.records.schema import RunRecord, Status
-from harness.stats import summarize
 
 
 def make_record(model: str = "resnet8", quant: str = "fp32", target: str = "cpu",

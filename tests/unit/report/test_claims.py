@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ConfigError
+from harness.core.errors import ConfigError
 from harness.report.claims import judge, load_claims, wilson
 from harness.report.claims_cli import main
 from harness.report.load import load_runs

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ConfigError
+from harness.core.errors import ConfigError
 from harness.report.compare import NOISE_MARK, compare_rows
 from harness.report.compare_cli import main
 from harness.report.compare_render import display_rows

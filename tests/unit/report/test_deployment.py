@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ConfigError
+from harness.core.errors import ConfigError
 from harness.report.compare_cli import main
 from harness.report.deployment import (
     J_PER_KWH,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.errors import ConfigError, MeasurementError
+from harness.core.errors import ConfigError, MeasurementError
 from harness.scenarios import run_scenario, run_trials
 from harness.scenarios.native_loop import ORDER_LENGTH, mlperf_order
 

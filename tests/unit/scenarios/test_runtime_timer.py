@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness import stats
-from harness.artifact import Artifact, TensorSpec
+from harness.core import stats
+from harness.core.artifact import Artifact, TensorSpec
 from harness.scenarios import run_scenario
 
 
@@ -20,8 +20,8 @@ def test_sessions_without_a_timer_record_none(session, samples, tiny) -> None:
 @pytest.fixture()
 def openvino_session(model_path: Path):
     pytest.importorskip("openvino", reason="OpenVINO not installed (extra: openvino)")
+    from harness.backends.config import TargetConfig
     from harness.backends.registry import create_backend
-    from harness.config import TargetConfig
 
     target = TargetConfig(name="openvino_cpu", backend="openvino", device="CPU", threads=1,
                           options={"cache_dir": ""})

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from harness.errors import MeasurementError
+from harness.core.errors import MeasurementError
 from harness.selfcheck.benchmark_app import benchmark_argv, parse_latency_us
 from harness.selfcheck.plan import FULL, QUICK, plan_for
 from harness.selfcheck.render import selfcheck_table

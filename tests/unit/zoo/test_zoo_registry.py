@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness import zoo
-from harness.errors import ConfigError
+from harness.core.errors import ConfigError
 
 MLPERF_TINY = ["autoencoder", "kws", "resnet8", "vww"]
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from harness.core.stats import percentile, trial_spread
 from harness.energy.base import EnergyMeter, NullMeter
 from harness.energy.config import MeterConfig
 from harness.energy.method import idle_baseline, required_window_s, summarise_energy
@@ -17,7 +18,6 @@ from harness.scenarios.config import ScenarioConfig
 from harness.scenarios.overhead import measure_overhead_ns
 from harness.scenarios.runner import run_scenario
 from harness.scenarios.session import Session
-from harness.stats import percentile, trial_spread
 
 Inputs = dict[str, np.ndarray]
 

@@ -6,12 +6,10 @@ from pathlib import Path
 
 from harness.accuracy.evaluate import evaluate
 from harness.backends.registry import create_backend
-from harness.cache import ArtifactCache
 from harness.config import BenchConfig
+from harness.core.cache import ArtifactCache
 from harness.energy.auto import create_meter
 from harness.export.formats import format_mismatch, fp32_artifact
-from harness.locks import timing_lock
-from harness.measure import measure
 from harness.models.inputs import (
     batched_samples,
     calibration_set,
@@ -23,6 +21,8 @@ from harness.models.work import model_work
 from harness.quantise.apply import NEEDS_CALIBRATION, quantise
 from harness.records.builder import RunBuilder
 from harness.records.io import RUN_FILES
+from harness.run.locks import timing_lock
+from harness.run.measure import measure
 from harness.scenarios.stability import stability_snapshot
 
 

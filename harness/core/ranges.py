@@ -11,7 +11,7 @@ import math
 from dataclasses import Field, dataclass, fields
 from typing import Any
 
-from harness.errors import ConfigError
+from harness.core.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
-from harness.errors import BackendUnavailable, ConfigError, unknown_name
+from harness.core.errors import BackendUnavailable, ConfigError, unknown_name
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.errors import ResultsError
+from harness.core.errors import ResultsError
 
 MANIFEST = "manifest.json"
 

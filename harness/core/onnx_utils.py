@@ -7,7 +7,7 @@ from pathlib import Path
 import onnx
 from onnx import version_converter
 
-from harness.errors import QuantisationError
+from harness.core.errors import QuantisationError
 
 
 def default_opset(model: onnx.ModelProto) -> int:

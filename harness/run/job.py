@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import BenchConfig, Isolation
-from harness.errors import BackendUnavailable, HarnessError
+from harness.core.errors import BackendUnavailable, HarnessError
 from harness.records.builder import RunBuilder, run_id_for
 from harness.records.io import NewerRecordError, parse_record, quarantine, write_record
 from harness.records.schema import RunRecord, Status
@@ -26,7 +26,7 @@ def run_and_record(cfg: BenchConfig, config: dict[str, Any], out_dir: Path,
     """Execute one run and write its record to `out_dir`; never raises for a run's own failure.
 
     `memory`: fields for the record's memory section (the isolated run's cap)."""
-    from harness.pipeline import SkipRun, execute  # torch & co: only in the process that runs
+    from harness.run.execute import SkipRun, execute  # torch & co: only in the process that runs
 
     run = RunBuilder(config, cfg.sweep)
     if memory:
@@ -90,7 +90,7 @@ def run_job(cfg: BenchConfig, config: dict[str, Any], out_dir: Path) -> RunRecor
     if kept is not None and not wants_rerun(cfg, kept):
         return kept
     if cfg.isolation is Isolation.process:
-        from harness.isolation import run_isolated
+        from harness.run.isolation import run_isolated
 
         return run_isolated(cfg, config, out_dir)
     return run_and_record(cfg, config, out_dir)
@@ -100,7 +100,7 @@ def run_composed(cfg: Any, out_dir: Path) -> RunRecord:
     """Validate a composed Hydra config and run it; a config error becomes a failed record."""
     from omegaconf import OmegaConf
 
-    from harness.cli import config_to_dict
+    from harness.run.hydra_app import config_to_dict
 
     config = config_to_dict(cfg)
     try:

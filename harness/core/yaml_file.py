@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from harness.errors import ConfigError
+from harness.core.errors import ConfigError
 
 
 def load_yaml(path: Path, what: str) -> dict[str, Any]:

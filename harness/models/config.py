@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
-from harness.errors import ConfigError
+from harness.core.errors import ConfigError
+from harness.core.ranges import Range, at_least, check_fields
 
 #: numpy dtype names an input may take.
 DTYPES = ("float32", "float16", "int64", "int32", "bool")
@@ -61,3 +64,59 @@ class InputSpec:
         if self.low is not None:
             return f"uniform [{self.low}, {self.high})"
         return "default"
+
+MODEL_RANGES = {"batch_size": at_least(1), "opset": at_least(1), "export_atol": at_least(0),
+                "accuracy_target": Range(0, 1, lo_open=True)}
+
+
+class ModelSource(str, Enum):
+    """Where a model comes from."""
+
+    zoo = "zoo"  # a built-in architecture (model.name)
+    onnx_file = "onnx_file"  # model.path: an .onnx file
+    torch = "torch"  # model.module (_target_ + kwargs) or model.target/kwargs; model.weights
+    torchscript = "torchscript"  # model.path: torch.jit.save file (needs trust_torchscript)
+    pt2 = "pt2"  # model.path: torch.export.save file (.pt2)
+    hf = "hf"  # model.path: a local Hugging Face model folder (extra `hf`)
+
+
+class DatasetFormat(str, Enum):
+    """Layout of a user data set folder (harness/models/datasets.py)."""
+
+    auto = "auto"
+    arrays = "arrays"
+    images = "images"
+
+
+@dataclass
+class ModelConfig:
+    """Which model to benchmark and how to export it."""
+
+    name: str = "resnet8"
+    source: ModelSource = ModelSource.zoo
+    batch_size: int = 1
+    opset: int = 18
+    dynamic_batch: bool = True
+    export_atol: float = 1e-4
+    #: A user data set (replaces the zoo's): a folder of .npy/.npz files or class sub-folders.
+    dataset_path: str | None = None
+    dataset_format: DatasetFormat = DatasetFormat.auto
+    #: MLPerf-style gate: quantised quality must reach this fraction of FP32 quality.
+    accuracy_target: float = 0.99
+    #: onnx_file, torchscript, pt2, hf: the model file or folder.
+    path: str | None = None
+    #: torch: `{_target_: pkg.mod.Net, width: 32}` for hydra.utils.instantiate, or target+kwargs.
+    module: Any = None
+    target: str | None = None
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    #: torch: a state-dict file, read with torch.load(weights_only=True).
+    weights: str | None = None
+    #: torchscript: TorchScript files carry code that runs when loaded; load only if true.
+    trust_torchscript: bool = False
+    #: Per input name: shape, dtype and fill (harness/models/config.py).
+    inputs: dict[str, InputSpec] = field(default_factory=dict)
+    #: Task of a user model: classification (outputs are class scores) or other.
+    task: str = "other"
+
+    def __post_init__(self) -> None:
+        check_fields(self, "model", MODEL_RANGES)

@@ -14,11 +14,11 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from harness.config import register_configs
-from harness.errors import HarnessError
+from harness.core.errors import HarnessError
 from harness.records.builder import safe_name
 from harness.records.io import NewerRecordError
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+CONFIG_DIR = str(Path(__file__).resolve().parents[2] / "configs")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -39,9 +39,9 @@ def config_to_dict(cfg: DictConfig) -> dict:
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def _bench(cfg: DictConfig) -> str | dict:
-    from harness import progress
-    from harness.fleet import job_output_dir, job_return
-    from harness.runner import run_composed
+    from harness.run import progress
+    from harness.run.fleet import job_output_dir, job_return
+    from harness.run.job import run_composed
 
     hydra_cfg = HydraConfig.get()
     cfg.launcher = hydra_cfg.runtime.choices.get("hydra/launcher") or ""
@@ -96,8 +96,8 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 def stop_interrupted(signum: int) -> None:
     """Summarise what completed, print one line saying how to finish, exit 128 + signum."""
-    from harness import progress
     from harness.report.summary import write_summary
+    from harness.run import progress
 
     name, folder = signal.Signals(signum).name, progress.STATE.get("folder")
     done, total = progress.STATE["done"], progress.STATE["total"]

@@ -11,12 +11,12 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from harness import progress
-from harness.errors import HarnessError
+from harness.core.errors import HarnessError
 from harness.records.builder import safe_name
 from harness.records.io import NewerRecordError, quarantine, read_record, record_paths
 from harness.records.schema import Status
 from harness.report.summary import write_html_report, write_summary
+from harness.run import progress
 
 
 def count_jobs(config: DictConfig) -> int:

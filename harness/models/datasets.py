@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.config import DatasetFormat
-from harness.errors import ConfigError
+from harness.core.errors import ConfigError
+from harness.models.config import DatasetFormat
 from harness.models.safety import read_arrays
 from harness.zoo.entry import Dataset
 
@@ -41,7 +41,7 @@ def _arrays(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     files = sorted(folder.glob("*.npz"))
     if not files:
         raise ConfigError(f"No inputs.npy + labels.npy and no .npz files in {folder}.",
-                          "See harness/accuracy/datasets.py for the expected layout.")
+                          "See harness/models/datasets.py for the expected layout.")
     xs, ys = [], []
     for path in files:
         arrays = read_arrays(path, "model.dataset_path")

@@ -25,7 +25,7 @@ _KILLED_BY = {"SIGKILL", "SIGTERM", "SIGINT", "SIGHUP"}  # run control, not the 
 # torch, onnxruntime and the runtimes again (seconds each). A missing optional runtime is skipped
 # by the fork server. Nothing here starts threads at import, so forking afterwards is safe.
 # forkserver_guard comes first: it makes the server die with the main process (its docstring).
-_PRELOAD = ["harness.forkserver_guard", "harness.runner", "harness.pipeline",
+_PRELOAD = ["harness.forkserver_guard", "harness.run.job", "harness.run.execute",
             "harness.backends.openvino_backend", "harness.backends.executorch_backend"]
 
 
@@ -58,7 +58,7 @@ def memory_cap(cfg: BenchConfig) -> tuple[int | None, bool]:
 def _child(cfg: BenchConfig, config: dict[str, Any], out_dir: Path, conn: Connection,
            main_pid: int, memory: dict[str, Any]) -> None:
     from harness.forkserver_guard import run_dies_with
-    from harness.runner import run_and_record
+    from harness.run.job import run_and_record
 
     run_dies_with(main_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the main stops us

@@ -1,0 +1,1 @@
+"""Run orchestration: the Hydra app, job policy and resume, isolation, the child-side run."""
