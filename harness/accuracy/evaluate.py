@@ -9,10 +9,10 @@ import numpy as np
 
 from harness.accuracy.fidelity import all_outputs_fidelity, nonfinite_count, top1_accuracy
 from harness.accuracy.gate import accuracy_gate
+from harness.backends.base import Session
 from harness.core.artifact import TensorSpec
 from harness.models.inputs import Feed, input_rows, split_feeds
 from harness.models.source import LoadedModel
-from harness.scenarios.session import Session
 
 
 def _join(parts: list[list[np.ndarray]]) -> list[np.ndarray]:
@@ -32,14 +32,6 @@ def feeds_for(model: LoadedModel, specs: Sequence[TensorSpec], data: np.ndarray,
     batches = -(-len(data) // step)
     first = data.astype(np.dtype(specs[0].dtype), copy=False)
     return split_feeds(specs, input_rows(model, specs, batches, seed, first), batches)
-
-
-def run_batched(session: Session, spec: TensorSpec, data: np.ndarray) -> list[np.ndarray]:
-    """Return every output of the session over `data`, run one batch of spec's size at a time."""
-    batch, dtype = spec.shape[0], np.dtype(spec.dtype)
-    runs = [session.run({spec.name: data[i : i + batch].astype(dtype, copy=False)})
-            for i in range(0, len(data), batch)]
-    return _join([list(r) for r in runs])
 
 
 def run_feeds(session: Session, feeds: Sequence[Feed]) -> list[np.ndarray]:

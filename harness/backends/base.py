@@ -13,15 +13,7 @@ from omegaconf.errors import OmegaConfBaseException
 from harness.backends.config import TargetConfig
 from harness.core.artifact import Artifact, TensorSpec
 from harness.core.errors import BackendUnavailable, ConfigError, HarnessError, UnsupportedError
-
-
-@dataclass(frozen=True)
-class Probe:
-    """Whether something can run here and, if not, why; warnings do not stop the run."""
-
-    available: bool
-    reason: str = ""
-    warnings: tuple[str, ...] = ()
+from harness.core.probe import Probe
 
 
 class SessionClosed(HarnessError):

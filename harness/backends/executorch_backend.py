@@ -11,9 +11,10 @@ import torch
 from executorch.extension.pybindings import portable_lib
 from executorch.runtime import Runtime
 
-from harness.backends.base import Backend, Probe, Session, SessionClosed, input_error
+from harness.backends.base import Backend, Session, SessionClosed, input_error
 from harness.core.artifact import Artifact
 from harness.core.errors import UnsupportedError
+from harness.core.probe import Probe
 from harness.export.pte_export import DELEGATE
 
 

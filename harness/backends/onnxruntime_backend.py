@@ -8,10 +8,11 @@ from typing import Any, ClassVar
 import onnxruntime as ort
 
 from harness.backends import onnxruntime_placement as placement
-from harness.backends.base import Backend, Probe, Session
+from harness.backends.base import Backend, Session
 from harness.backends.onnxruntime_session import OnnxRuntimeSession, placement_info
 from harness.core.artifact import Artifact
 from harness.core.errors import ConfigError, UnsupportedError
+from harness.core.probe import Probe
 
 _OPT_LEVELS = {
     "disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,

@@ -9,9 +9,10 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from harness.backends.base import Backend, Probe, Session, SessionClosed, input_error
+from harness.backends.base import Backend, Session, SessionClosed, input_error
 from harness.core.artifact import Artifact
 from harness.core.errors import UnsupportedError
+from harness.core.probe import Probe
 
 
 @dataclass

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import ClassVar
 
 from harness.core.errors import MeasurementError
+from harness.core.probe import Probe
 
 
 class Provenance(str, Enum):
@@ -24,14 +25,6 @@ class Provenance(str, Enum):
     MEASURED_SAMPLED = "measured-sampled"
     MEASURED_EXTERNAL = "measured-external"
     ESTIMATED = "estimated"
-
-
-@dataclass(frozen=True)
-class Probe:
-    """Whether a meter can run here and, when it cannot, why and how to fix it."""
-
-    available: bool
-    reason: str
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from typing import Any
 import psutil
 
 from harness.core.errors import ConfigError
-from harness.energy.base import EnergyMeter, EnergyReading, Probe, Provenance
+from harness.core.probe import Probe
+from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 
 UTILISATION_SOURCES = ("system", "process")
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.errors import ConfigError, MeasurementError
-from harness.energy.base import EnergyMeter, EnergyReading, Probe, Provenance
+from harness.core.probe import Probe
+from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 from harness.energy.sampling import window_energy_j
 
 TIME_ALIASES = ("timestamp_s", "time_s", "time", "timestamp", "time [s]", "timestamp (s)")

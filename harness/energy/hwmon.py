@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.energy.base import EnergyMeter, EnergyReading, Probe, Provenance
+from harness.core.probe import Probe
+from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 from harness.energy.sampling import PowerSampler, sampled_readings
 
 SensorReader = Callable[[], float]

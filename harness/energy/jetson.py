@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from harness.energy.base import EnergyMeter, EnergyReading, Probe, Provenance
+from harness.core.probe import Probe
+from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 from harness.energy.sampling import PowerSampler, sampled_readings
 
 TOTAL_RAILS = ("VDD_IN", "POM_5V_IN")

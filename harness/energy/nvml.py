@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from harness.core.errors import MeasurementError
-from harness.energy.base import EnergyMeter, EnergyReading, Probe, Provenance
+from harness.core.probe import Probe
+from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 from harness.energy.sampling import PowerSampler, sampled_readings
 
 SCOPE = "GPU board"

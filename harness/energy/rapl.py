@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.core.errors import MeasurementError
-from harness.energy.base import EnergyMeter, EnergyReading, Probe, Provenance
+from harness.core.probe import Probe
+from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 
 RAPL_FIX = (
     "Fix: `sudo chmod o+r /sys/class/powercap/intel-rapl:*/energy_uj` "

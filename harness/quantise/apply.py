@@ -9,6 +9,7 @@ from harness.models.inputs import CalibrationSet
 from harness.models.source import LoadedModel
 from harness.quantise.config import QuantConfig, Recipe
 from harness.quantise.onnx_recipes import quantise_onnx
+from harness.quantise.pte import quantise_pte
 from harness.quantise.torch_recipes import quantise_torch
 
 NEEDS_CALIBRATION = frozenset({Recipe.int8_static, Recipe.int16_static})
@@ -25,8 +26,6 @@ def quantise(
     if fp32.format == "torch":
         return quantise_torch(model, cfg, calib)
     if fp32.format == "pte":  # ExecuTorch: PT2E + XNNPACKQuantizer, lowered again
-        from harness.export.pte_export import quantise_pte
-
         return quantise_pte(model, fp32, cfg, calib, cache)
     if fp32.format != "onnx":
         raise UnsupportedError(

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from harness.backends.base import Session
 from harness.core.stats import percentile, trial_spread
 from harness.energy.base import EnergyMeter, NullMeter
 from harness.energy.config import MeterConfig
@@ -17,7 +18,6 @@ from harness.energy.method import idle_baseline, required_window_s, summarise_en
 from harness.scenarios.config import ScenarioConfig
 from harness.scenarios.overhead import measure_overhead_ns
 from harness.scenarios.runner import run_scenario
-from harness.scenarios.session import Session
 
 Inputs = dict[str, np.ndarray]
 

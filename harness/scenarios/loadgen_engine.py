@@ -19,7 +19,7 @@ from harness.scenarios.config import Profile, ScenarioConfig, ScenarioName
 from harness.scenarios.loadgen_log import parse_detail, parse_summary, parse_trace
 from harness.scenarios.native_loop import Inputs, closed_loop, timed_region, warmup
 from harness.scenarios.result import Measurement
-from harness.scenarios.session import Session
+from harness.scenarios.session import TimedSession
 
 #: LoadGen's summary lines for the p50 and p90 latency (ns), keyed by fraction.
 SUMMARY_KEYS = {0.5: "50.00 percentile latency (ns)", 0.9: "90.00 percentile latency (ns)"}
@@ -75,7 +75,7 @@ class LoadGenSut:
     worker), so reuse is safe, and `QuerySamplesComplete` copies the responses before it
     returns."""
 
-    def __init__(self, lg: Any, session: Session, samples: Sequence[Inputs], threaded: bool):
+    def __init__(self, lg: Any, session: TimedSession, samples: Sequence[Inputs], threaded: bool):
         self.lg, self.session, self.samples = lg, session, samples
         self.work: queue.Queue[Any] = queue.Queue()
         self.worker = threading.Thread(target=self._drain, daemon=True) if threaded else None
@@ -124,8 +124,8 @@ class LoadGenSut:
             self.worker.join()
 
 
-def run_loadgen(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig, log_dir: Path,
-                window: AbstractContextManager | None) -> Measurement:
+def run_loadgen(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioConfig,
+                log_dir: Path, window: AbstractContextManager | None) -> Measurement:
     """Return a measurement driven by LoadGen; its logs stay in log_dir."""
     lg = _loadgen()
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -148,7 +148,7 @@ def run_loadgen(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig
     return _measurement(cfg, log_dir, n_warm, warm_ns, sut.session_ns)
 
 
-def _fastest_query_ns(session: Session, samples: Sequence[Inputs]) -> float:
+def _fastest_query_ns(session: TimedSession, samples: Sequence[Inputs]) -> float:
     """Return the fastest of 20 back-to-back queries (ns): an under-estimate is safe for
     LoadGen, which only over-generates queries, while an over-estimate can end the run
     before its minimum duration."""

@@ -25,7 +25,7 @@ from harness.scenarios.native_loop import (
     warmup,
 )
 from harness.scenarios.result import Measurement
-from harness.scenarios.session import Session
+from harness.scenarios.session import TimedSession
 
 
 def stack(group: Sequence[Inputs]) -> Inputs:
@@ -40,7 +40,7 @@ def make_queries(samples: Sequence[Inputs], per_query: int, batch: bool) -> list
     return [[stack(g)] for g in groups] if batch and per_query > 1 else groups
 
 
-def run_streams(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig,
+def run_streams(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioConfig,
                 window: AbstractContextManager | None) -> Measurement:
     """Return a closed-loop measurement: one query in flight, latency issue -> completion."""
     per_query = cfg.samples_per_query if cfg.name is ScenarioName.multi_stream else 1
@@ -59,13 +59,13 @@ def run_streams(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig
                        extra=extra)
 
 
-def runtime_timer(session: Session) -> Callable[[], int] | None:
+def runtime_timer(session: TimedSession) -> Callable[[], int] | None:
     """Return the session's own per-run timer when it reports one after a run, else None."""
     read = getattr(session, "runtime_latency_ns", None)
     return read if callable(read) and read() is not None else None
 
 
-def runtime_timer_summary(session: Session, wall_ns: np.ndarray, runtime_ns: array,
+def runtime_timer_summary(session: TimedSession, wall_ns: np.ndarray, runtime_ns: array,
                           confidence: float) -> dict:
     """Return the runtime-timed percentiles beside ours and the per-query difference (ns).
 
@@ -85,7 +85,7 @@ def offline_sample_count(cfg: ScenarioConfig, warm_sps: float) -> int:
     return max(1, min(max(cfg.offline_samples, wanted), cfg.max_count))
 
 
-def run_offline(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig,
+def run_offline(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioConfig,
                 window: AbstractContextManager | None) -> Measurement:
     """Return an offline measurement: one query of many samples; per-sample completion (ns)."""
     per_batch = cfg.samples_per_query if cfg.batch_samples else 1
@@ -100,7 +100,7 @@ def run_offline(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig
                        extra={"offline_batch": per_batch, "offline_planned_samples": n_samples})
 
 
-def _offline_query(session: Session, batches: Sequence[Query], n_batches: int,
+def _offline_query(session: TimedSession, batches: Sequence[Query], n_batches: int,
                    max_duration_s: float) -> tuple[np.ndarray, int]:
     """Issue all batches back to back; return completion times since issue and total (ns).
 

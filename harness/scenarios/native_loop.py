@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from harness.scenarios.session import Session
+from harness.scenarios.session import TimedSession
 
 Inputs = dict[str, np.ndarray]
 Query = Sequence[Inputs]
@@ -54,7 +54,7 @@ def timed_region(window: AbstractContextManager | None) -> Iterator[None]:
                 gc.enable()
 
 
-def warmup(session: Session, queries: Sequence[Query], count: int, duration_s: float,
+def warmup(session: TimedSession, queries: Sequence[Query], count: int, duration_s: float,
            cap_s: float) -> tuple[int, int]:
     """Run queries until both count and duration_s are reached (cap_s bounds it); (n, ns)."""
     clock = time.perf_counter_ns
@@ -70,8 +70,8 @@ def warmup(session: Session, queries: Sequence[Query], count: int, duration_s: f
     return i, now - start
 
 
-def closed_loop(session: Session, queries: Sequence[Query], min_count: int, min_duration_s: float,
-                max_count: int, max_duration_s: float,
+def closed_loop(session: TimedSession, queries: Sequence[Query], min_count: int,
+                min_duration_s: float, max_count: int, max_duration_s: float,
                 runtime_ns: Callable[[], int] | None = None,
                 runtime_out: array | None = None) -> tuple[np.ndarray, int]:
     """Issue each query when the previous completes; return (latencies_ns, duration_ns).

@@ -9,7 +9,7 @@ import numpy as np
 
 from harness.scenarios.config import ScenarioConfig
 from harness.scenarios.native_loop import Inputs, closed_loop, timed_region
-from harness.scenarios.session import NullSession, Session
+from harness.scenarios.session import NullSession, TimedSession
 
 
 def measure_overhead_ns(cfg: ScenarioConfig) -> float:
@@ -21,7 +21,7 @@ def measure_overhead_ns(cfg: ScenarioConfig) -> float:
     return float(np.median(latencies_ns))
 
 
-def bare_loop_ns(session: Session, sample: Inputs, n: int) -> float:
+def bare_loop_ns(session: TimedSession, sample: Inputs, n: int) -> float:
     """Return the mean time per call of a plain `for` loop of session.run (ns), GC off."""
     run = session.run
     gc_was_enabled = gc.isenabled()

@@ -14,13 +14,13 @@ from harness.scenarios.native import run_offline, run_streams
 from harness.scenarios.result import Measurement, ScenarioResult, build_result
 from harness.scenarios.search import search_max_qps
 from harness.scenarios.server import Inputs, run_server
-from harness.scenarios.session import Session
+from harness.scenarios.session import TimedSession
 
 CONFIRM_RETRIES = 3  # the reported max QPS must pass a final, full-length run
 CONFIRM_STEP = 0.9
 
 
-def run_scenario(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig,
+def run_scenario(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioConfig,
                  window: AbstractContextManager | None = None,
                  log_dir: str | Path | None = None) -> ScenarioResult:
     """Return the result of one trial; `window` is entered once around the timed region."""
@@ -38,7 +38,7 @@ def run_scenario(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfi
     return build_result(cfg, _run_native(session, samples, cfg, window))
 
 
-def _run_native(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig,
+def _run_native(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioConfig,
                 window: AbstractContextManager | None) -> Measurement:
     if cfg.name is ScenarioName.offline:
         return run_offline(session, samples, cfg, window)
@@ -60,7 +60,7 @@ def _run_native(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig
     return replace(final, extra=extra, warnings=warnings)
 
 
-def run_trials(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig,
+def run_trials(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioConfig,
                window_factory: Callable[[], AbstractContextManager] | None = None,
                log_dir: str | Path | None = None,
                ) -> tuple[list[ScenarioResult], stats.TrialSpread]:

@@ -11,19 +11,19 @@ from harness.scenarios.config import ScenarioConfig, ScenarioName, validate
 from harness.scenarios.native_loop import warmup
 from harness.scenarios.result import Measurement
 from harness.scenarios.server import Inputs, run_server
-from harness.scenarios.session import Session
+from harness.scenarios.session import TimedSession
 
 MIN_QPS = 1e-3
 
 
-def capacity_qps(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig) -> float:
+def capacity_qps(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioConfig) -> float:
     """Return 1 / mean service time of back-to-back queries during a short warm-up (1/s)."""
     n, ns = warmup(session, [[s] for s in samples], max(cfg.warmup_count, 10), cfg.warmup_s,
                    cfg.max_duration_s)
     return n * 1e9 / max(ns, 1)
 
 
-def search_max_qps(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig,
+def search_max_qps(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioConfig,
                    budget_s: float | None = None, rel_tol: float = 0.05
                    ) -> tuple[float | None, list[dict[str, float | bool]]]:
     """Return (highest valid QPS found or None, trace of probes), within budget_s seconds."""

@@ -13,7 +13,7 @@ from harness.core import stats
 from harness.scenarios.config import HEADLINE_FRACTION, ScenarioConfig, ScenarioName
 from harness.scenarios.native_loop import Inputs, mlperf_order, new_buffer, timed_region, warmup
 from harness.scenarios.result import Measurement
-from harness.scenarios.session import Session
+from harness.scenarios.session import TimedSession
 
 SPIN_NS = 200_000  # sleep until this close to an arrival, then spin on the clock
 
@@ -35,7 +35,7 @@ def _wait_until(deadline_ns: int) -> None:
         pass
 
 
-def server_loop(session: Session, queries: Sequence[Inputs], offsets_ns: list[int],
+def server_loop(session: TimedSession, queries: Sequence[Inputs], offsets_ns: list[int],
                 max_duration_s: float) -> tuple[np.ndarray, int]:
     """Issue one query per scheduled arrival (queued while busy); (latencies_ns, duration_ns)."""
     run, sync, clock = session.run, session.synchronize, time.perf_counter_ns
@@ -67,7 +67,7 @@ def server_valid(latencies_ns: np.ndarray, bound_ms: float) -> tuple[bool, bool]
     return within, bool(cdf[over] < 0.01)
 
 
-def run_server(session: Session, samples: Sequence[Inputs], cfg: ScenarioConfig,
+def run_server(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioConfig,
                window: AbstractContextManager | None) -> Measurement:
     """Return a server measurement at cfg.target_qps; valid iff p99 <= latency_bound_ms."""
     qps = float(cfg.target_qps or 0.0)

@@ -8,7 +8,7 @@ import numpy as np
 
 
 @runtime_checkable
-class Session(Protocol):
+class TimedSession(Protocol):
     """Anything that can run one inference and wait for its device work."""
 
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:

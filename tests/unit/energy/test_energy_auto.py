@@ -8,9 +8,10 @@ import pytest
 from omegaconf import OmegaConf
 
 from harness.core.errors import BackendUnavailable, ConfigError
+from harness.core.probe import Probe
 from harness.energy import auto
 from harness.energy.auto import create_meter
-from harness.energy.base import NullMeter, Probe
+from harness.energy.base import NullMeter
 from harness.energy.config import METER_NAMES, MeterConfig
 from harness.energy.estimated import EstimatedMeter
 from harness.energy.rapl import RaplMeter

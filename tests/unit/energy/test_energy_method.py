@@ -8,7 +8,8 @@ import json
 import pytest
 
 from harness.core.errors import MeasurementError
-from harness.energy.base import EnergyMeter, EnergyReading, Probe
+from harness.core.probe import Probe
+from harness.energy.base import EnergyMeter, EnergyReading
 from harness.energy.method import (
     IdleBaseline,
     extra_iterations,
