@@ -7,11 +7,6 @@ from harness.backends.config import TargetConfig
 from harness.core.registry import Registry
 
 BACKENDS: Registry[Backend] = Registry("backend", Backend, group="harness.backends")
-BACKENDS.register("onnxruntime", "harness.backends.onnxruntime_backend:OnnxRuntimeBackend")
-BACKENDS.register("torch", "harness.backends.torch_backend:TorchBackend")
-BACKENDS.register("openvino", "harness.backends.openvino_backend:OpenVinoBackend", "openvino")
-BACKENDS.register("executorch", "harness.backends.executorch_backend:ExecuTorchBackend",
-                  "executorch")
 
 
 def create_backend(target: TargetConfig) -> Backend:

@@ -3,8 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
+
+
+class ArtifactFormat(str, Enum):
+    """What an exporter writes and a backend loads; a plugin's exporter may add a format.
+
+    A name outside the built-ins becomes a member on first use (`ArtifactFormat("nimbus")`), so
+    a plugin's format is typed like the built-in ones without editing this enum."""
+
+    onnx = "onnx"
+    torch = "torch"
+    pte = "pte"
+
+    @classmethod
+    def _missing_(cls, value: object) -> ArtifactFormat | None:
+        if not (isinstance(value, str) and value.isidentifier() and value.islower()):
+            return None
+        member = str.__new__(cls, value)
+        member._name_, member._value_ = value, value
+        cls._value2member_map_[value] = member
+        return member
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)

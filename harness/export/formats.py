@@ -1,15 +1,13 @@
-"""Turn a loaded model into the fp32 artifact format a backend wants."""
+"""Turn a loaded model into the fp32 artifact format a backend wants (via the registry)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from harness.core.artifact import Artifact
 from harness.core.cache import ArtifactCache
 from harness.core.errors import UnsupportedError
 from harness.export.onnx_export import export_onnx
 from harness.export.onnx_file import onnx_file_artifact
-from harness.export.pte_export import export_pte
+from harness.export.registry import EXPORTERS
 from harness.models.config import ModelConfig
 from harness.models.source import LoadedModel
 
@@ -28,12 +26,6 @@ def onnx_artifact(model: LoadedModel, cfg: ModelConfig, cache: ArtifactCache) ->
         return onnx_file_artifact(model, cfg, cache)
     return export_onnx(model, cfg, cache)
 
-
-EXPORTERS: dict[str, Callable[[LoadedModel, ModelConfig, ArtifactCache], Artifact]] = {
-    "onnx": onnx_artifact,
-    "torch": torch_artifact,
-    "pte": export_pte,
-}
 
 SOURCE_WORDS = {"onnx_file": "an ONNX file", "zoo": "a zoo model", "torch": "a torch module",
                 "pt2": "a torch.export program", "torchscript": "TorchScript", "hf": "a HF model"}
@@ -56,8 +48,9 @@ def fp32_artifact(
     """Return the fp32 artifact in the first of `formats` that has an exporter."""
     for fmt in formats:
         if fmt in EXPORTERS and model.can_become(fmt):
-            return EXPORTERS[fmt](model, cfg, cache)
+            return EXPORTERS.get(fmt)(model, cfg, cache)
     raise UnsupportedError(
         f"No exporter produces any of the formats {', '.join(formats)}.",
-        f"Known formats: {', '.join(EXPORTERS)}; the backend plugin must add its exporter.",
+        f"Known formats: {', '.join(EXPORTERS)}. A plugin adds one by registering its exporter "
+        "in the `harness.exporters` entry-point group (see README, Adding your accelerator).",
     )

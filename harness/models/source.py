@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from harness import zoo
@@ -11,6 +10,7 @@ from harness.core.errors import ConfigError
 from harness.models.budget import affordable_batches, check_activations
 from harness.models.config import ModelConfig, ModelSource
 from harness.models.loaded import LoadedModel, weights_hash
+from harness.models.registry import MODEL_SOURCES
 
 __all__ = ["LoadedModel", "load_model", "weights_hash"]
 
@@ -41,16 +41,6 @@ def load_zoo(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
     )
 
 
-def _loaders() -> dict[ModelSource, Callable[[ModelConfig, Path], LoadedModel]]:
-    from harness.models.hf_source import load_hf
-    from harness.models.onnx_source import load_onnx_file
-    from harness.models.torch_source import load_torch_model
-
-    return {ModelSource.zoo: load_zoo, ModelSource.onnx_file: load_onnx_file,
-            ModelSource.torch: load_torch_model, ModelSource.pt2: load_torch_model,
-            ModelSource.torchscript: load_torch_model, ModelSource.hf: load_hf}
-
-
 def load_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
     """Build the configured model; raises ConfigError/ModelError for bad names, sizes, files."""
     if cfg.batch_size < 1:
@@ -61,7 +51,7 @@ def load_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
     if cfg.source is not ModelSource.zoo and cfg.task not in ("classification", "other"):
         raise ConfigError(f"model.task={cfg.task} is not known.",
                           "Use classification (outputs are class scores) or other.")
-    model = _loaders()[cfg.source](cfg, Path(cache_dir))
+    model = MODEL_SOURCES.get(cfg.source.value)(cfg, Path(cache_dir))
     affordable_batches(model.inputs, 1)  # refuse a batch too large to build before any work
     check_activations(model.module, model.inputs, model.dynamic_batch)
     return model

@@ -1,4 +1,4 @@
-"""Pick the recipe handler by (recipe, artifact format) and run it."""
+"""Pick the quantiser for the artifact's format from the registry and run the recipe."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from harness.core.errors import UnsupportedError
 from harness.models.inputs import CalibrationSet
 from harness.models.source import LoadedModel
 from harness.quantise.config import QuantConfig, Recipe
-from harness.quantise.onnx_recipes import quantise_onnx
-from harness.quantise.pte import quantise_pte
-from harness.quantise.torch_recipes import quantise_torch
+from harness.quantise.registry import QUANTISERS
 
 NEEDS_CALIBRATION = frozenset({Recipe.int8_static, Recipe.int16_static})
 
@@ -23,15 +21,9 @@ def quantise(
     cache: ArtifactCache,
 ) -> Artifact:
     """Return `fp32` transformed by the recipe, in the same format."""
-    if fp32.format == "torch":
-        return quantise_torch(model, cfg, calib)
-    if fp32.format == "pte":  # ExecuTorch: PT2E + XNNPACKQuantizer, lowered again
-        return quantise_pte(model, fp32, cfg, calib, cache)
-    if fp32.format != "onnx":
+    if str(fp32.format) not in QUANTISERS:
         raise UnsupportedError(
-            f"No quantisation handler for '{fp32.format}' artifacts.",
-            "Use an onnx or torch backend.",
-        )
-    if cfg.recipe is Recipe.fp32:
-        return fp32
-    return quantise_onnx(fp32, cfg, calib, cache)
+            f"No quantiser is registered for '{fp32.format}' artifacts.",
+            f"Formats with a quantiser: {', '.join(QUANTISERS)}; a plugin adds one in the "
+            "`harness.quantisers` entry-point group.")
+    return QUANTISERS.get(str(fp32.format))(model, fp32, cfg, calib, cache)

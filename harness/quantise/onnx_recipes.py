@@ -15,6 +15,7 @@ from harness.core.cache import ArtifactCache, content_hash
 from harness.core.errors import HarnessError, QuantisationError
 from harness.core.host import default_reduce_range, has_vnni
 from harness.models.inputs import CalibrationSet
+from harness.models.loaded import LoadedModel
 from harness.quantise.config import QuantConfig, Recipe
 from harness.quantise.job import OnnxJob
 from harness.quantise.onnx_float import quantise_fp16
@@ -53,10 +54,11 @@ def _input_specs(fp32: Artifact, cfg: QuantConfig) -> tuple[TensorSpec, ...]:
     return fp32.inputs
 
 
-def quantise_onnx(
-    fp32: Artifact, cfg: QuantConfig, calib: CalibrationSet | None, cache: ArtifactCache
-) -> Artifact:
-    """Return the ONNX artifact for `cfg.recipe`, building it unless cached."""
+def quantise_onnx(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
+                  calib: CalibrationSet | None, cache: ArtifactCache) -> Artifact:
+    """Return the ONNX artifact for `cfg.recipe` (fp32 as it is), building it unless cached."""
+    if cfg.recipe is Recipe.fp32:
+        return fp32
     handler = HANDLERS.get(cfg.recipe)
     if handler is None:
         raise QuantisationError(f"Recipe '{cfg.recipe.value}' has no ONNX handler.",

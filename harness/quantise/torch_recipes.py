@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from harness.core.artifact import Artifact
-from harness.core.cache import content_hash
+from harness.core.cache import ArtifactCache, content_hash
 from harness.core.errors import QuantisationError
 from harness.models.inputs import CalibrationSet
 from harness.models.source import LoadedModel
@@ -63,7 +63,8 @@ def _module(model: LoadedModel) -> torch.nn.Module:
     return model.module
 
 
-def quantise_torch(model: LoadedModel, cfg: QuantConfig, calib: CalibrationSet | None) -> Artifact:
+def quantise_torch(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
+                   calib: CalibrationSet | None, cache: ArtifactCache | None = None) -> Artifact:
     """Return a torch-format artifact holding the module for `cfg.recipe` (built in memory)."""
     handler = HANDLERS.get(cfg.recipe)
     if handler is None:
