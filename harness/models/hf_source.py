@@ -14,9 +14,9 @@ from typing import Any
 import torch
 
 from harness.core.errors import BackendUnavailable, ModelError
+from harness.core.pickle_scan import check_torch_file, weights_only_loads
 from harness.models.config import InputSpec, ModelConfig
 from harness.models.loaded import LoadedModel, weights_hash
-from harness.models.pickle_scan import check_torch_file, weights_only_loads
 from harness.models.resolve import DeclaredInput, resolve_inputs
 from harness.models.safety import model_file
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.errors import ModelError
-from harness.models.pickle_scan import check_torch_file
+from harness.core.pickle_scan import check_torch_file
 
 OBJECT_PREFIXES = ("custom_obj_", "opaque_obj_")
 SYMPY_NAMES = frozenset({

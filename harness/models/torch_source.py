@@ -19,9 +19,9 @@ import torch
 
 from harness.core.cache import file_sha256
 from harness.core.errors import ModelError
+from harness.core.pickle_scan import check_torch_file, weights_only_loads
 from harness.models.config import ModelConfig
 from harness.models.loaded import LoadedModel, weights_hash
-from harness.models.pickle_scan import check_torch_file, weights_only_loads
 from harness.models.pt2_check import check_pt2
 from harness.models.resolve import DeclaredInput, dynamic_batch, resolve_inputs
 from harness.models.safety import model_file

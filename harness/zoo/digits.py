@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from harness.core.errors import ModelError
-from harness.models.pickle_scan import check_torch_file
+from harness.core.pickle_scan import check_torch_file
 from harness.zoo.entry import Dataset
 from harness.zoo.layers import conv_bn_relu, seeded
 

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import torch
 
+from harness.core.pickle_scan import check_torch_file
 from harness.models import budget
-from harness.models.pickle_scan import check_torch_file
 from harness.models.pt2_check import check_pt2
 from harness.records.schema import RunRecord, Status
 from tests.faults import hostile_files as hostile
