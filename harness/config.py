@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
+from omegaconf import OmegaConf
 
 from harness.backends.config import TargetConfig
 from harness.core.ranges import above, at_least, check_fields
@@ -84,3 +86,10 @@ def register_configs() -> None:
     """Register the schemas in Hydra's ConfigStore (called by the CLI before composing)."""
     cs = ConfigStore.instance()
     cs.store(name="bench_schema", node=BenchConfig)
+
+
+def config_to_dict(cfg: Any) -> dict:
+    """Return the resolved job config (without the hydra node) as plain JSON types."""
+    data = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
+    data.pop("hydra", None)
+    return data

@@ -8,6 +8,7 @@ from harness.accuracy.evaluate import evaluate
 from harness.backends.registry import create_backend
 from harness.config import BenchConfig
 from harness.core.cache import ArtifactCache
+from harness.core.errors import BackendUnavailable
 from harness.energy.auto import create_meter
 from harness.export.formats import format_mismatch, fp32_artifact
 from harness.models.inputs import (
@@ -38,9 +39,9 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
     probe = backend.probe()
     run.set(backend={"name": backend.name, "version": backend.version(), "probe": vars(probe)})
     if not probe.available:
-        raise SkipRun(f"{cfg.target.name}: {probe.reason}")
+        raise BackendUnavailable(f"{cfg.target.name}: {probe.reason}")
     if (mismatch := format_mismatch(model, backend.name, backend.formats)) is not None:
-        raise SkipRun(f"{cfg.target.name}: {mismatch}")
+        raise BackendUnavailable(f"{cfg.target.name}: {mismatch}")
     with run.phase("export"):
         fp32 = fp32_artifact(model, backend.formats, cfg.model, cache)
     calib = None
@@ -78,7 +79,3 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
                 energy={**energy, "meter_choice": why})
     finally:
         session.close()
-
-
-class SkipRun(Exception):
-    """The run cannot happen on this machine (hardware absent); not a failure of the harness."""

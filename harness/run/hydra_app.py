@@ -17,6 +17,10 @@ from harness.config import register_configs
 from harness.core.errors import HarnessError
 from harness.records.builder import safe_name
 from harness.records.io import NewerRecordError
+from harness.report.summary import write_summary
+from harness.run import progress
+from harness.run.fleet import job_output_dir, job_return
+from harness.run.job import run_composed
 
 CONFIG_DIR = str(Path(__file__).resolve().parents[2] / "configs")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -30,18 +34,8 @@ class Interrupted(BaseException):
         super().__init__(signal.Signals(signum).name)
 
 
-def config_to_dict(cfg: DictConfig) -> dict:
-    """Return the resolved job config (without the hydra node) as plain JSON types."""
-    data = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
-    data.pop("hydra", None)
-    return data
-
-
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="config")
 def _bench(cfg: DictConfig) -> str | dict:
-    from harness.run import progress
-    from harness.run.fleet import job_output_dir, job_return
-    from harness.run.job import run_composed
 
     hydra_cfg = HydraConfig.get()
     cfg.launcher = hydra_cfg.runtime.choices.get("hydra/launcher") or ""
@@ -96,8 +90,6 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 def stop_interrupted(signum: int) -> None:
     """Summarise what completed, print one line saying how to finish, exit 128 + signum."""
-    from harness.report.summary import write_summary
-    from harness.run import progress
 
     name, folder = signal.Signals(signum).name, progress.STATE.get("folder")
     done, total = progress.STATE["done"], progress.STATE["total"]

@@ -13,10 +13,11 @@ from typing import Any
 import psutil
 
 from harness.config import BenchConfig
-from harness.forkserver_guard import PARENT_ENV
 from harness.records.builder import RunBuilder
-from harness.records.io import write_record
+from harness.records.io import read_record, write_record
 from harness.records.schema import RunRecord, Status
+from harness.run.child import run_and_record
+from harness.run.forkserver_guard import PARENT_ENV, run_dies_with
 
 POLL_S = 0.05
 AUTO_CAP_FRACTION = 0.8  # memory_cap_mb=null: a run may use up to 80% of the machine's memory
@@ -25,7 +26,7 @@ _KILLED_BY = {"SIGKILL", "SIGTERM", "SIGINT", "SIGHUP"}  # run control, not the 
 # torch, onnxruntime and the runtimes again (seconds each). A missing optional runtime is skipped
 # by the fork server. Nothing here starts threads at import, so forking afterwards is safe.
 # forkserver_guard comes first: it makes the server die with the main process (its docstring).
-_PRELOAD = ["harness.forkserver_guard", "harness.run.job", "harness.run.execute",
+_PRELOAD = ["harness.run.forkserver_guard", "harness.run.child", "harness.run.execute",
             "harness.backends.openvino_backend", "harness.backends.executorch_backend"]
 
 
@@ -57,8 +58,6 @@ def memory_cap(cfg: BenchConfig) -> tuple[int | None, bool]:
 
 def _child(cfg: BenchConfig, config: dict[str, Any], out_dir: Path, conn: Connection,
            main_pid: int, memory: dict[str, Any]) -> None:
-    from harness.forkserver_guard import run_dies_with
-    from harness.run.job import run_and_record
 
     run_dies_with(main_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the main stops us
@@ -122,7 +121,6 @@ def run_isolated(cfg: BenchConfig, config: dict[str, Any], out_dir: Path) -> Run
 
     An interrupt (SIGTERM, Ctrl-C) kills the child before it propagates: no run outlives
     the sweep, and the interrupted run leaves no record, so resume= runs it again."""
-    from harness.records.io import read_record
 
     cap, auto = memory_cap(cfg)
     memory = {"cap_bytes": cap, "cap_auto": auto}

@@ -2,49 +2,21 @@
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
 from typing import Any
 
-from harness.config import BenchConfig, Isolation
-from harness.core.errors import BackendUnavailable, HarnessError
+from omegaconf import OmegaConf
+
+from harness.config import BenchConfig, Isolation, config_to_dict
+from harness.core.errors import HarnessError
 from harness.records.builder import RunBuilder, run_id_for
 from harness.records.io import NewerRecordError, parse_record, quarantine, write_record
 from harness.records.schema import RunRecord, Status
+from harness.run.child import describe_failure, run_and_record
+from harness.run.isolation import run_isolated
 
 #: error_type of failures caused by run control, not by the run itself: resume reruns them.
 RUN_CONTROL_FAILURES = frozenset({"RunTimedOut", "MemoryCapExceeded", "RunKilled"})
-
-
-def describe_failure(exc: BaseException) -> dict[str, Any]:
-    """Return the record fields for an exception: its one-line reason and type."""
-    return {"reason": str(exc).strip() or type(exc).__name__, "error_type": type(exc).__name__}
-
-
-def run_and_record(cfg: BenchConfig, config: dict[str, Any], out_dir: Path,
-                   memory: dict[str, Any] | None = None) -> RunRecord:
-    """Execute one run and write its record to `out_dir`; never raises for a run's own failure.
-
-    `memory`: fields for the record's memory section (the isolated run's cap)."""
-    from harness.run.execute import SkipRun, execute  # torch & co: only in the process that runs
-
-    run = RunBuilder(config, cfg.sweep)
-    if memory:
-        run.set(memory=dict(memory))
-    try:
-        execute(cfg, run, Path(out_dir))
-        record = run.finish(Status.ok)
-    except (SkipRun, BackendUnavailable) as exc:
-        record = run.finish(Status.skipped, **describe_failure(exc))
-    except HarnessError as exc:
-        record = run.finish(Status.failed, **describe_failure(exc))
-    except Exception as exc:  # a crash inside a backend must not end the sweep
-        run.set(traceback=traceback.format_exc(limit=-8))
-        reason = (f"Unexpected {type(exc).__name__} inside the run: {exc}. The traceback is in "
-                  "the record; rerun with isolation=none to debug.")
-        record = run.finish(Status.failed, reason, type(exc).__name__)
-    write_record(out_dir, record)
-    return record
 
 
 def kept_record(out_dir: Path, config: dict[str, Any]) -> RunRecord | None:
@@ -90,18 +62,12 @@ def run_job(cfg: BenchConfig, config: dict[str, Any], out_dir: Path) -> RunRecor
     if kept is not None and not wants_rerun(cfg, kept):
         return kept
     if cfg.isolation is Isolation.process:
-        from harness.run.isolation import run_isolated
-
         return run_isolated(cfg, config, out_dir)
     return run_and_record(cfg, config, out_dir)
 
 
 def run_composed(cfg: Any, out_dir: Path) -> RunRecord:
     """Validate a composed Hydra config and run it; a config error becomes a failed record."""
-    from omegaconf import OmegaConf
-
-    from harness.run.hydra_app import config_to_dict
-
     config = config_to_dict(cfg)
     try:
         bench_cfg = OmegaConf.to_object(cfg)

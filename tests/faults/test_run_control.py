@@ -15,10 +15,10 @@ from pathlib import Path
 
 import psutil
 
+from harness.config import config_to_dict
 from harness.records.builder import RunBuilder, run_id_for
 from harness.records.io import iter_records, record_paths, write_record
 from harness.records.schema import Status
-from harness.run.hydra_app import config_to_dict
 from harness.run.job import kept_record, run_composed
 from tests.faults.conftest import FAST, compose_config
 from tests.faults.test_injected_faults import _cmd, _env, _sweep

@@ -10,7 +10,7 @@ from harness.config import BenchConfig
 from harness.models.config import ModelConfig
 from harness.quantise.config import QuantConfig, Recipe
 from harness.records.schema import Status
-from harness.run.job import run_and_record
+from harness.run.child import run_and_record
 
 
 def test_int4_on_a_conv_net_is_a_failed_record(tmp_path: Path) -> None:
