@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from harness.core.errors import ConfigError
+from harness.core.errors import ConfigError, unknown_name
 from harness.core.ranges import Range, at_least, check_fields
 
 #: numpy dtype names an input may take.
@@ -65,6 +66,20 @@ class InputSpec:
             return f"uniform [{self.low}, {self.high})"
         return "default"
 
+
+def input_spec(name: str, value: Any) -> InputSpec:
+    """Return `value` (an InputSpec or a mapping of its fields) as the InputSpec of input `name`."""
+    if isinstance(value, InputSpec):
+        return value
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"model.inputs.{name} must be a mapping, not {value!r}.",
+                          f"Write e.g. model.inputs.{name}.shape=[1,128].")
+    valid = [f.name for f in fields(InputSpec)]
+    unknown = sorted(set(value) - set(valid))
+    if unknown:
+        raise unknown_name(f"model.inputs.{name} key", str(unknown[0]), valid)
+    return InputSpec(**{str(k): v for k, v in value.items()})
+
 MODEL_RANGES = {"batch_size": at_least(1), "opset": at_least(1), "export_atol": at_least(0),
                 "accuracy_target": Range(0, 1, lo_open=True)}
 
@@ -113,10 +128,12 @@ class ModelConfig:
     weights: str | None = None
     #: torchscript: TorchScript files carry code that runs when loaded; load only if true.
     trust_torchscript: bool = False
-    #: Per input name: shape, dtype and fill (harness/models/config.py).
-    inputs: dict[str, InputSpec] = field(default_factory=dict)
+    #: Per input name: shape, dtype and fill (an InputSpec each, built in __post_init__; typed
+    #: Any so that `model.inputs.<name>.shape=[...]` can add an input on the command line).
+    inputs: dict[str, Any] = field(default_factory=dict)
     #: Task of a user model: classification (outputs are class scores) or other.
     task: str = "other"
 
     def __post_init__(self) -> None:
         check_fields(self, "model", MODEL_RANGES)
+        self.inputs = {str(k): input_spec(str(k), v) for k, v in self.inputs.items()}

@@ -21,6 +21,7 @@ from harness.report.summary import write_summary
 from harness.run import progress
 from harness.run.fleet import job_output_dir, job_return
 from harness.run.job import run_composed
+from harness.run.overrides import open_mapping_overrides
 
 CONFIG_DIR = str(Path(__file__).resolve().parents[2] / "configs")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -112,6 +113,7 @@ def bench() -> None:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     register_configs()
     register_resolvers()
+    sys.argv[1:] = open_mapping_overrides(sys.argv[1:])
     for sig in STOP_SIGNALS:
         if signal.getsignal(sig) is not signal.SIG_IGN:  # e.g. SIGINT of a background job
             signal.signal(sig, _on_signal)

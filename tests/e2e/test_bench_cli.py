@@ -63,3 +63,23 @@ def test_unwritable_results_folder_exits_cleanly(tmp_path: Path) -> None:
     proc = bench(tmp_path, "model=digits", f"results_dir={blocker}")
     assert proc.returncode == 2
     assert "Cannot write results" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_input_shapes_override_as_the_readme_spells_them(tmp_path: Path,
+                                                         shared_cache: Path) -> None:
+    """`model.inputs.<name>.shape=[...]` adds an input's shape on the command line."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, "H", "W"])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    graph = helper.make_graph([helper.make_node("Relu", ["images"], ["y"])], "g", [x], [y])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 9
+    onnx.save(model, str(tmp_path / "dyn.onnx"))
+    proc = bench(tmp_path, "model=onnx_file", f"model.path={tmp_path / 'dyn.onnx'}",
+                 "model.name=dyn", "model.inputs.images.shape=[1,3,16,24]", cache=shared_cache)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (rec,) = records(tmp_path)
+    assert rec["status"] == "ok", rec.get("reason")
+    assert rec["model"]["inputs"][0]["shape"] == [1, 3, 16, 24]
