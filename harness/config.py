@@ -10,6 +10,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
 
 from harness.backends.config import TargetConfig
+from harness.backends.registry import check_target
 from harness.core.ranges import above, at_least, check_fields
 from harness.energy.config import MeterConfig
 from harness.models.config import ModelConfig
@@ -77,9 +78,11 @@ class BenchConfig:
     launcher: str = ""
 
     def __post_init__(self) -> None:
-        """Check the top-level numbers and the scenario's minimums against its caps."""
+        """Check the top-level numbers, the scenario's minimums against its caps, and the
+        backend's name and options: every value is checked before any work."""
         check_fields(self, "", BENCH_RANGES)
         apply_profile(self.scenario)  # raises ConfigError when min_* exceed max_*
+        check_target(self.target)
 
 
 def register_configs() -> None:
