@@ -40,8 +40,9 @@ bench: setup  ## Run the default sweep (override with ARGS="model=kws quant=int8
 test: setup  ## Run the test suite
 	$(BIN)/python -m pytest $(ARGS)
 
-lint: setup  ## ruff over the package and tests
+lint: setup  ## ruff over the package and tests, and the import contracts (.importlinter)
 	$(BIN)/ruff check harness tests hydra_plugins examples
+	$(BIN)/lint-imports
 
 compare: setup  ## Compare results folders: make compare ARGS="results/a results/b --html"
 	$(BIN)/harness-compare $(ARGS)
