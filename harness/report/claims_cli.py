@@ -1,18 +1,24 @@
-"""`harness-claims CLAIMS.yaml RESULTS_DIR...`: PASS / FAIL / INCONCLUSIVE per vendor claim.
+"""Judge vendor claims against run records: PASS / FAIL / INCONCLUSIVE per claim.
+
+A claim (configs/claims/*.yaml) names a metric, a bound and the runs it is about. PASS when the
+whole 95% interval meets the bound, FAIL when the whole interval violates it, INCONCLUSIVE when it
+straddles the bound, evidence is missing, or energy is estimated. Prints the evidence per claim.
 
 Exit status: 0 when every claim passes, 1 when any fails, 3 when none fails but some are
-inconclusive, 2 for a usage or input error.
+inconclusive, 2 for a usage or input error (a malformed claim included).
+
+examples:
+  harness claims configs/claims/example.yaml results/default/<ts>
+  harness claims my_chip.yaml results/edge results/server
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from pathlib import Path
 
 from rich.table import Table
 
-from harness.core.errors import exit_with
 from harness.report.claims import judge, load_claims
 from harness.report.load import load_runs
 from harness.report.summary import wide_console
@@ -25,9 +31,18 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
 
-def run(claims_path: Path, folders: Sequence[Path]) -> int:
-    """Judge every claim in `claims_path` against the runs in `folders`; return the exit code."""
-    claims, runs = load_claims(claims_path), load_runs(folders)
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the arguments of `harness claims` to `p`."""
+    p.add_argument("claims", type=Path, metavar="CLAIMS.yaml",
+                   help="claims YAML (see configs/claims/)")
+    p.add_argument("folders", nargs="+", type=Path, metavar="FOLDER",
+                   help="results folders to judge")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Judge every claim in `args.claims` against the runs in `args.folders`; return 0, 1 or 3."""
+    claims_path = args.claims
+    claims, runs = load_claims(claims_path), load_runs(args.folders)
     table = Table(title=f"Claims: {claims_path}", caption_justify="left",
                   caption="PASS: the whole 95% interval meets the bound; FAIL: the whole interval "
                   "violates it; INCONCLUSIVE: it straddles the bound, evidence is missing, or "
@@ -49,12 +64,3 @@ def run(claims_path: Path, folders: Sequence[Path]) -> int:
             table.add_row(*cells, e.run, _num(e.value), ci, e.provenance, f"{e.verdict} {e.note}")
     wide_console().print(table)
     return max((EXIT[v] for v in verdicts), key=lambda c: (c == 1, c))
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Console script `harness-claims`."""
-    p = argparse.ArgumentParser(prog="harness-claims", description=__doc__.splitlines()[0])
-    p.add_argument("claims", type=Path, help="claims YAML (see configs/claims/)")
-    p.add_argument("folders", nargs="+", type=Path, help="results folders to judge")
-    args = p.parse_args(argv)
-    exit_with(lambda: run(args.claims, args.folders))

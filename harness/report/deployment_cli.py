@@ -1,7 +1,15 @@
-"""`harness-compare --deployment`: per model, which deployment wins on latency, energy, CO2e.
+"""On-device vs datacenter: per model, which deployment wins on latency, energy and CO2e.
 
-Any results folder can stand in for the datacenter side (e.g. this machine's CPU runs when there
-is no GPU server): the model only needs its latency and energy per inference.
+Pairs each device run with the datacenter run of the same model and scenario and evaluates them
+under every deployment preset (configs/deployment/*.yaml: RTT, bandwidth, queueing, PUE, network
+energy, grid intensity, each with its source). Prints the verdicts and the crossover RTT, uplink
+and network intensity at which they flip; writes deployment.md and deployment.csv. Any results
+folder can stand in for the datacenter side (e.g. this machine's CPU runs when there is no GPU
+server): the model only needs its latency and energy per inference.
+
+examples:
+  harness deploy --device results/edge --datacenter results/server
+  harness deploy --device results/pi --datacenter results/gpu --presets on_device cloud_fixed
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.errors import HarnessError
+from harness.report.compare_cli import WHERE_HELP
 from harness.report.deployment import (
     DeploymentResult,
     datacenter,
@@ -36,6 +45,19 @@ LEGEND = ("Latency = p50 service time + network (RTT, transfer, serialisation) +
           "queueing wait. Energy = device gross J/inference, or server (PUE x (net + idle share)) "
           "+ network (average or marginal kWh/GB) + client wait power. '(est.)' = an estimated "
           "energy figure went in. Presets and their sources: configs/deployment/*.yaml.")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the options of `harness deploy` to `p`."""
+    p.add_argument("--device", type=Path, required=True, metavar="FOLDER",
+                   help="results folder of the edge device")
+    p.add_argument("--datacenter", type=Path, required=True, metavar="FOLDER",
+                   help="results folder of the datacenter server")
+    p.add_argument("--presets", nargs="*", metavar="PRESET", help="deployment presets "
+                   "(configs/deployment/*.yaml names or paths); default: all shipped")
+    p.add_argument("--where", action="append", default=[], metavar="KEY=VALUE", help=WHERE_HELP)
+    p.add_argument("--out", type=Path, metavar="FOLDER", help="where to write deployment.md/.csv "
+                   "(default: the --device folder)")
 
 
 def _mark(value: float | None, scale: float, estimated: bool) -> str:
@@ -105,11 +127,8 @@ def result_row(dev: Run, dc: Run, res: DeploymentResult) -> dict[str, Any]:
     }
 
 
-def run_deployment(args: argparse.Namespace) -> int:
-    """Evaluate every device/datacenter pair under the presets; print and write the report."""
-    if not (args.device and args.datacenter):
-        raise HarnessError("--deployment needs --device FOLDER and --datacenter FOLDER.",
-                           "Pass the edge device's and the server's results folders.")
+def run(args: argparse.Namespace) -> int:
+    """Evaluate every device/datacenter pair under the presets; print, write the report, 0."""
     presets = [load_preset(p) for p in args.presets] if args.presets else shipped_presets()
     where = parse_pairs(args.where, "--where")
     pairs = pair_runs(filter_runs(load_runs([args.device]), where),

@@ -1,4 +1,4 @@
-"""Regression check against a saved baseline folder (`--check-against DIR --threshold 10%`).
+"""Regression check against a saved baseline folder (`harness check DIR --against BASE`).
 
 Runs are matched on model × quant × target × scenario. A metric regresses when it is worse than
 the baseline by more than the threshold (latency/energy higher, throughput lower) AND the two 95 %
@@ -9,15 +9,13 @@ fail on the threshold alone.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.core.errors import ConfigError, unknown_name
 from harness.records.schema import Status
 from harness.report.compare import metric
-from harness.report.load import Run, load_runs
+from harness.report.load import Run
 from harness.report.select import lookup
 
 MATCH_KEYS = ("model", "quant", "target", "scenario")
@@ -26,7 +24,7 @@ CHECK_METRICS = ("p50", "p90", "p95", "p99", "energy", "throughput")
 
 
 def check_metric(name: str) -> str:
-    """Return `name` if --metric accepts it, else raise ConfigError listing the valid ones."""
+    """Return `name` if `harness check --metric` accepts it, else raise listing the valid ones."""
     if name not in CHECK_METRICS:
         raise unknown_name("--metric", name, CHECK_METRICS)
     return name
@@ -76,20 +74,3 @@ def check(current: Sequence[Run], baseline: Sequence[Run], name: str, threshold:
         verdicts.append(Verdict(_key(run), then.value, now.value, change, noise,
                                 worse > threshold and not noise))
     return verdicts
-
-
-def check_cli(runs: Sequence[Run], args: argparse.Namespace) -> int:
-    """Print the check's verdicts; return 1 when anything regressed, else 0."""
-    threshold = parse_threshold(args.threshold)
-    verdicts = check(runs, load_runs([args.check_against]), args.metric, threshold)
-    if not verdicts:
-        print(f"check: no run matches one in {args.check_against} on {'×'.join(MATCH_KEYS)}",
-              file=sys.stderr)
-        return 1
-    for v in verdicts:
-        state = "REGRESSED" if v.regressed else ("within noise" if v.within_noise else "ok")
-        print(f"{state:>12}  {v.key}: {args.metric} {v.baseline:.4g} -> {v.current:.4g} "
-              f"({v.change:+.1%}, threshold {threshold:.0%})")
-    bad = sum(v.regressed for v in verdicts)
-    print(f"check: {bad} of {len(verdicts)} regressed beyond {threshold:.0%}", file=sys.stderr)
-    return 1 if bad else 0
