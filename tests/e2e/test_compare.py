@@ -1,4 +1,4 @@
-"""harness-compare / harness-claims on records written by the real harness-bench (two targets)."""
+"""`harness compare`, `deploy` and `claims` on records written by harness-bench (two targets)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,12 @@ from tests.e2e.conftest import bench
 pytestmark = pytest.mark.slow
 
 
-def tool(name: str, *args: str) -> subprocess.CompletedProcess:
-    """Run a console-script entry point of this checkout in a subprocess."""
-    module, func = {"compare": ("harness.report.compare_cli", "main"),
-                    "claims": ("harness.report.claims_cli", "main")}[name]
-    code = f"import sys; from {module} import {func}; sys.argv[0] = 'harness-{name}'; {func}()"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          timeout=300)
+HARNESS = Path(sys.executable).with_name("harness")
+
+
+def tool(*args: str) -> subprocess.CompletedProcess:
+    """Run the installed `harness` console script with `args` in a subprocess."""
+    return subprocess.run([str(HARNESS), *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +45,7 @@ def test_compare_prints_and_writes_everything(folders: tuple[Path, Path], tmp_pa
 
 
 def test_deployment_verdicts_on_real_runs(folders: tuple[Path, Path], tmp_path: Path) -> None:
-    done = tool("compare", "--deployment", "--device", str(folders[1]), "--datacenter",
+    done = tool("deploy", "--device", str(folders[1]), "--datacenter",
                 str(folders[0]), "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert "latency: on_device wins" in done.stdout

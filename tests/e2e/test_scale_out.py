@@ -121,8 +121,8 @@ def test_ray_sweep_comes_back_to_the_driver_and_compares(tmp_path: Path,
         {("ray", fingerprint()["hostname"])}
 
     compare = subprocess.run(
-        [sys.executable, "-c", "from harness.report.compare_cli import main; main()",
-         str(sweep), "--baseline", "quant=fp32"], capture_output=True, text=True, timeout=120)
+        [str(Path(sys.executable).with_name("harness")), "compare", str(sweep),
+         "--baseline", "quant=fp32"], capture_output=True, text=True, timeout=120)
     assert compare.returncode == 0, compare.stderr[-3000:]
     table = (sweep / "compare.md").read_text()
     rows = [line for line in table.splitlines() if line.startswith("| digits |")]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.report import claims_cli, compare_cli
+from harness.cli import main
 from harness.report.render import csv_safe, csv_text
 from harness.run.job import run_composed
 from tests.faults.conftest import FAST, compose_config
@@ -36,9 +36,9 @@ def results(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
     return out
 
 
-def _main(module, argv: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str]:
+def _main(argv: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str]:
     with pytest.raises(SystemExit) as info:
-        module.main(argv)
+        main(argv)
     return info.value.code, capsys.readouterr().err
 
 
@@ -63,7 +63,7 @@ def test_bad_claims_are_one_line_errors(results: Path, tmp_path: Path, text: str
                                         words: list[str], capsys) -> None:
     claims = tmp_path / "claims.yaml"
     claims.write_text(text)
-    code, err = _main(claims_cli, [str(claims), str(results)], capsys)
+    code, err = _main(["claims", str(claims), str(results)], capsys)
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1, err
     for word in words:
         assert word in err, err
@@ -73,27 +73,27 @@ def test_a_known_match_key_still_judges(results: Path, tmp_path: Path, capsys) -
     claims = tmp_path / "claims.yaml"
     claims.write_text("claims:\n  - {id: c, metric: p50_ms, op: '<=', bound: 1000, "
                       "match: {target.threads: null, host: nowhere}}\n")
-    code, err = _main(claims_cli, [str(claims), str(results)], capsys)
+    code, err = _main(["claims", str(claims), str(results)], capsys)
     assert code == 3, err  # no run on host 'nowhere': INCONCLUSIVE, not an error
 
 
 @pytest.mark.parametrize("metric", ["p42", "latency", ""])
 def test_unknown_check_metric_is_named(results: Path, metric: str, capsys) -> None:
-    code, err = _main(compare_cli, [str(results), "--check-against", str(results),
-                                    "--metric", metric, "--quiet"], capsys)
+    code, err = _main(["check", str(results), "--against", str(results), "--metric", metric],
+                      capsys)
     assert code == 2 and f"Unknown --metric '{metric}'" in err and "p99" in err, err
 
 
 def test_html_report_renders_mathtext_names(results: Path, tmp_path: Path, capsys) -> None:
-    code, err = _main(compare_cli, [str(results), "--out", str(tmp_path), "--html",
-                                    "--quiet"], capsys)
+    code, err = _main(["compare", str(results), "--out", str(tmp_path), "--html", "--quiet"],
+                      capsys)
     assert code == 0, err
     page = (tmp_path / "report.html").read_text()
     assert "data:image/png;base64," in page and "$\\foo$" in page
 
 
 def test_compare_csv_neutralises_formula_cells(results: Path, tmp_path: Path, capsys) -> None:
-    code, err = _main(compare_cli, [str(results), "--out", str(tmp_path), "--quiet"], capsys)
+    code, err = _main(["compare", str(results), "--out", str(tmp_path), "--quiet"], capsys)
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO((tmp_path / "compare.csv").read_text())))
     assert rows[0]["quant"].startswith("'=HYPERLINK")

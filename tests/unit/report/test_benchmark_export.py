@@ -1,4 +1,4 @@
-"""pytest-benchmark export (read back by the real `pytest-benchmark compare`) and the check."""
+"""pytest-benchmark export (read back by the real `pytest-benchmark compare`); harness check."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.cli import main
 from harness.report.benchmark_json import write_benchmark_json
-from harness.report.compare_cli import main
 from harness.report.load import load_runs
 from harness.report.regression import parse_threshold
 from tests.unit.report.records_factory import make_record, write_records
@@ -28,13 +28,13 @@ def test_pytest_benchmark_compare_reads_the_export(tmp_path: Path) -> None:
     assert "resnet8-int8_static-cpu-single_stream" in done.stdout
 
 
-def test_check_against_fails_on_regression(tmp_path: Path) -> None:
+def test_check_fails_on_regression(tmp_path: Path) -> None:
     base = write_records(tmp_path / "base", [make_record(median_ms=1.0)])
     same = write_records(tmp_path / "same", [make_record(median_ms=1.0, seed=3)])
     slow = write_records(tmp_path / "slow", [make_record(median_ms=1.3, seed=4)])
     for folder, code in ((same, 0), (slow, 1)):
         with pytest.raises(SystemExit) as exit_info:
-            main([str(folder), "--quiet", "--check-against", str(base), "--threshold", "10%"])
+            main(["check", str(folder), "--against", str(base), "--threshold", "10%"])
         assert exit_info.value.code == code
 
 

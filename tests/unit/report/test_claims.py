@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.cli import main
 from harness.core.errors import ConfigError
 from harness.report.claims import judge, load_claims, wilson
-from harness.report.claims_cli import main
 from harness.report.load import load_runs
 from tests.unit.report.records_factory import make_record, write_records
 
@@ -45,7 +45,7 @@ def test_exit_status(runs: list, tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(CLAIMS)
     with pytest.raises(SystemExit) as exit_info:
-        main([str(path), str(runs[0].folder)])
+        main(["claims", str(path), str(runs[0].folder)])
     assert exit_info.value.code == 1
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.cli import main
 from harness.core.errors import ConfigError
 from harness.report.compare import NOISE_MARK, compare_rows
-from harness.report.compare_cli import main
 from harness.report.compare_render import display_rows
 from harness.report.load import load_runs, strip_latencies
 from harness.report.select import baseline_pairs, filter_runs, lookup, parse_pairs
@@ -67,7 +67,7 @@ def test_baseline_key_is_dropped_from_the_join(two_hosts: tuple[Path, Path]) -> 
 def test_cli_writes_markdown_and_csv(two_hosts: tuple[Path, Path], tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main([str(two_hosts[0]), str(two_hosts[1]), "--out", str(tmp_path / "o"),
+        main(["compare", str(two_hosts[0]), str(two_hosts[1]), "--out", str(tmp_path / "o"),
               "--group-by", "target.name"])
     assert exit_info.value.code == 0
     assert "p50 ×base" in (tmp_path / "o" / "compare.md").read_text()
@@ -78,6 +78,6 @@ def test_cli_writes_markdown_and_csv(two_hosts: tuple[Path, Path], tmp_path: Pat
 def test_cli_missing_folder_says_what_to_do(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main([str(tmp_path / "nope")])
+        main(["compare", str(tmp_path / "nope")])
     assert exit_info.value.code == 2
     assert "harness-bench" in capsys.readouterr().err

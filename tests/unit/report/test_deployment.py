@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.cli import main
 from harness.core.errors import ConfigError
-from harness.report.compare_cli import main
 from harness.report.deployment import (
     J_PER_KWH,
     Payload,
@@ -87,7 +87,7 @@ def test_cli_writes_verdicts(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     dev = write_records(tmp_path / "dev", [make_record(median_ms=20.0, host="pi")])
     dc = write_records(tmp_path / "dc", [make_record(median_ms=0.5, host="srv")])
     with pytest.raises(SystemExit) as exit_info:
-        main(["--deployment", "--device", str(dev), "--datacenter", str(dc),
+        main(["deploy", "--device", str(dev), "--datacenter", str(dc),
               "--out", str(tmp_path / "o")])
     assert exit_info.value.code == 0
     text = (tmp_path / "o" / "deployment.md").read_text()

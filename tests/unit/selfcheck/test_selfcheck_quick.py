@@ -1,4 +1,4 @@
-"""harness-selfcheck --quick on the real components: structure and numbers, not timing targets."""
+"""`harness selfcheck --quick` on the real components: structure and numbers, not timing targets."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.selfcheck.cli import main
+from harness.cli import main
 
 pytest.importorskip("mlperf_loadgen")
 pytest.importorskip("openvino")
@@ -33,11 +33,12 @@ EXPECTED_CHECKS = (
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, float, str]:
-    """Run the console script's main() once in quick mode; return (JSON, seconds, stdout)."""
+    """Run `harness selfcheck` once in quick mode; return (JSON, seconds, stdout)."""
     out = tmp_path_factory.mktemp("selfcheck") / "selfcheck.json"
     start = time.perf_counter()
     with pytest.raises(SystemExit) as done:
-        main(["--quick", "--out", str(out), "--cache-dir", str(REPO / "models" / ".cache")])
+        main(["selfcheck", "--quick", "--out", str(out),
+              "--cache-dir", str(REPO / "models" / ".cache")])
     assert done.value.code == 0
     return json.loads(out.read_text()), time.perf_counter() - start, str(out)
 
