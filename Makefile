@@ -9,11 +9,11 @@ ARGS     ?=
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.setup-stamp
 
-.PHONY: help setup bench test lint compare clean
+.PHONY: help setup bench test lint compare check claims selfcheck clean
 
 help:  ## List the targets
-	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
-	@echo '  Variables: TORCH="$(TORCH)" OPTIONAL="$(OPTIONAL)" ARGS="hydra overrides"'
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@echo '  Variables: TORCH="$(TORCH)" OPTIONAL="$(OPTIONAL)" ARGS="hydra overrides or command arguments"'
 
 setup: $(STAMP)  ## Create .venv: torch from $$TORCH first, then the harness and optional runtimes
 
@@ -45,7 +45,16 @@ lint: setup  ## ruff over the package and tests, and the import contracts (.impo
 	$(BIN)/lint-imports
 
 compare: setup  ## Compare results folders: make compare ARGS="results/a results/b --html"
-	$(BIN)/harness-compare $(ARGS)
+	$(BIN)/harness compare $(ARGS)
+
+check: setup  ## Fail on a regression: make check ARGS="results/new --against results/base"
+	$(BIN)/harness check $(ARGS)
+
+claims: setup  ## Judge claims: make claims ARGS="configs/claims/example.yaml results/x"
+	$(BIN)/harness claims $(ARGS)
+
+selfcheck: setup  ## Measure the methodology against LoadGen and benchmark_app (ARGS=--quick)
+	$(BIN)/harness selfcheck $(ARGS)
 
 clean:  ## Remove the virtual environment, the model cache and the results
 	rm -rf $(VENV) models/.cache results/*/ .pytest_cache .ruff_cache
