@@ -12,7 +12,7 @@ from harness.energy.base import (
     Probe,
     Provenance,
 )
-from harness.energy.config import METER_NAMES, MeterConfig
+from harness.energy.config import MeterConfig
 from harness.energy.method import (
     EnergySummary,
     IdleBaseline,
@@ -22,9 +22,10 @@ from harness.energy.method import (
     summarise_energy,
     window_covered,
 )
+from harness.energy.registry import METERS, meter_names
 
 __all__ = [
-    "METER_NAMES",
+    "METERS",
     "EnergyMeter",
     "EnergyReading",
     "EnergySummary",
@@ -36,6 +37,7 @@ __all__ = [
     "Provenance",
     "create_meter",
     "idle_baseline",
+    "meter_names",
     "provenance_mark",
     "required_window_s",
     "summarise_energy",

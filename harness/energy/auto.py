@@ -4,91 +4,31 @@ Explicitly named and unavailable -> BackendUnavailable with the probe's reason a
 loudly when asked for). auto -> try the meters that see the device being timed, and fall back to
 the estimated model, returning every probe's reason (degrade quietly, but say why): for a CPU
 target RAPL, Jetson, hwmon (NVML's GPU board power says nothing about the CPU's work); for an
-NVIDIA GPU target NVML first, then the same.
+NVIDIA GPU target NVML first, then the same. Meters come from the registry (harness.meters).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from harness.core.errors import BackendUnavailable, unknown_name
-from harness.energy.base import EnergyMeter, NullMeter
+from harness.core.errors import BackendUnavailable
+from harness.energy.base import EnergyMeter
 from harness.energy.config import MeterConfig
+from harness.energy.registry import AUTO, AUTO_FALLBACK, AUTO_ORDER, AUTO_ORDER_NVIDIA, METERS
 
-AUTO_ORDER = ("rapl", "jetson", "hwmon")  # for a target on the CPU or another accelerator
-AUTO_ORDER_NVIDIA = ("nvml", "rapl", "jetson", "hwmon")  # for a target on an NVIDIA GPU
 _LABELS = {"rapl": "RAPL", "nvml": "NVML", "jetson": "Jetson", "hwmon": "hwmon"}
-
-
-def _rapl(cfg: MeterConfig) -> EnergyMeter:
-    from harness.energy.rapl import RaplMeter
-
-    return RaplMeter(Path(cfg.sysfs_root) / "class" / "powercap")
-
-
-def _nvml(cfg: MeterConfig) -> EnergyMeter:
-    from harness.energy.nvml import NvmlMeter
-
-    return NvmlMeter(cfg.gpu_index, cfg.sample_period_s)
-
-
-def _jetson(cfg: MeterConfig) -> EnergyMeter:
-    from harness.energy.jetson import JetsonMeter
-
-    return JetsonMeter(cfg.sysfs_root, cfg.sample_period_s)
-
-
-def _hwmon(cfg: MeterConfig) -> EnergyMeter:
-    from harness.energy.hwmon import HwmonMeter
-
-    return HwmonMeter(
-        Path(cfg.sysfs_root) / "class" / "hwmon", cfg.hwmon_sensor, cfg.sample_period_s
-    )
-
-
-def _external(cfg: MeterConfig) -> EnergyMeter:
-    from harness.energy.external import ExternalMeter
-
-    return ExternalMeter(
-        csv_path=cfg.csv_path,
-        serial_port=cfg.serial_port,
-        clock_offset_s=cfg.clock_offset_s,
-        scope=cfg.external_scope,
-        accuracy_rel=cfg.external_accuracy_rel,
-        time_column=cfg.csv_time_column,
-        power_column=cfg.csv_power_column,
-        power_scale=cfg.csv_power_scale,
-        serial_baud=cfg.serial_baud,
-    )
-
-
-def _estimated(cfg: MeterConfig) -> EnergyMeter:
-    from harness.energy.estimated import EstimatedMeter
-
-    return EstimatedMeter(
-        idle_w=cfg.estimated_idle_w,
-        active_w=cfg.estimated_active_w,
-        tdp_w=cfg.estimated_tdp_w,
-        utilisation=cfg.estimated_utilisation,
-    )
-
-
-BUILDERS: dict[str, Callable[[MeterConfig], EnergyMeter]] = {
-    "none": lambda _cfg: NullMeter(),
-    "rapl": _rapl,
-    "nvml": _nvml,
-    "jetson": _jetson,
-    "hwmon": _hwmon,
-    "external": _external,
-    "estimated": _estimated,
-}
 
 
 def on_nvidia_gpu(device: str) -> bool:
     """Return whether a target device string names an NVIDIA GPU ("cuda", "cuda:0")."""
     return device.lower().split(":")[0] == "cuda"
+
+
+def build_meter(name: str, cfg: MeterConfig) -> EnergyMeter:
+    """Return the registered meter `name` built from cfg's common settings and its options."""
+    cls = METERS.get(name)
+    return cls.from_config(cfg, cls.parse_options(cfg.options_for(name)))
 
 
 def create_meter(cfg: MeterConfig | Mapping[str, Any],
@@ -99,11 +39,9 @@ def create_meter(cfg: MeterConfig | Mapping[str, Any],
     if not isinstance(cfg, MeterConfig):
         cfg = MeterConfig.from_mapping(cfg)
     cfg.validate()
-    if cfg.name == "auto":
+    if cfg.name == AUTO:
         return _auto(cfg, AUTO_ORDER_NVIDIA if on_nvidia_gpu(device) else AUTO_ORDER)
-    if cfg.name not in BUILDERS:
-        raise unknown_name("meter", cfg.name, [*BUILDERS, "auto"])
-    meter = BUILDERS[cfg.name](cfg)
+    meter = build_meter(cfg.name, cfg)
     probe = meter.probe()
     if not probe.available:
         raise BackendUnavailable(
@@ -116,7 +54,11 @@ def create_meter(cfg: MeterConfig | Mapping[str, Any],
 def _auto(cfg: MeterConfig, order: tuple[str, ...]) -> tuple[EnergyMeter, str]:
     reasons = []
     for name in order:
-        meter = BUILDERS[name](cfg)
+        try:
+            meter = build_meter(name, cfg)
+        except BackendUnavailable as err:
+            reasons.append(f"{_LABELS[name]}: {err.message}")
+            continue
         probe = meter.probe()
         if probe.available:
             reasons.append(f"chose {name} ({probe.reason})")
@@ -126,5 +68,5 @@ def _auto(cfg: MeterConfig, order: tuple[str, ...]) -> tuple[EnergyMeter, str]:
         reasons.append(reason if reason.startswith(f"{label}:") else f"{label}: {reason}")
     if "nvml" not in order:
         reasons.append("NVML: not tried (the target is not on an NVIDIA GPU)")
-    reasons.append("chose estimated")
-    return BUILDERS["estimated"](cfg), "; ".join(reasons)
+    reasons.append(f"chose {AUTO_FALLBACK}")
+    return build_meter(AUTO_FALLBACK, cfg), "; ".join(reasons)

@@ -12,10 +12,14 @@ import contextlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from harness.core.errors import MeasurementError
 from harness.core.probe import Probe
+from harness.energy.options import NoOptions, parse_options
+
+if TYPE_CHECKING:
+    from harness.energy.config import MeterConfig
 
 
 class Provenance(str, Enum):
@@ -75,15 +79,29 @@ class MeterWindow:
 
 
 class EnergyMeter(ABC):
-    """Base class: subclasses implement `probe`, `_start` and `_stop`; `begin`/`end` are fixed."""
+    """Base class: subclasses implement `probe`, `_start` and `_stop`; `begin`/`end` are fixed.
+
+    A meter built from config takes the common settings (a MeterConfig) and its own options
+    (an instance of `options_cls`, parsed from `meter.options`) in `from_config`."""
 
     name: ClassVar[str] = "abstract"
     provenance: ClassVar[Provenance] = Provenance.ESTIMATED
     update_period_s: ClassVar[float] = 0.0
     min_window_s: ClassVar[float] = 0.0
     accuracy_rel: ClassVar[float] = 1.0
+    options_cls: ClassVar[type] = NoOptions
 
     _active: bool = False
+
+    @classmethod
+    def parse_options(cls, raw: Any) -> Any:
+        """Return the meter's options dataclass from `meter.options`; ConfigError if bad."""
+        return parse_options(cls.name, cls.options_cls, raw)
+
+    @classmethod
+    def from_config(cls, cfg: MeterConfig, options: Any) -> EnergyMeter:
+        """Return the meter built from the common settings and its parsed options."""
+        return cls()
 
     @abstractmethod
     def probe(self) -> Probe:

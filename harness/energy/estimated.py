@@ -11,15 +11,51 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
 from harness.core.errors import ConfigError
 from harness.core.probe import Probe
+from harness.core.ranges import Range, above, at_least, check_fields
 from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 
+if TYPE_CHECKING:
+    from harness.energy.config import MeterConfig
+
 UTILISATION_SOURCES = ("system", "process")
+RANGES = {"idle_w": at_least(0), "active_w": at_least(0),
+          "tdp_w": above(0, "the idle/active model"), "tdp_fraction_idle": Range(0, 1)}
+
+
+def check_model(idle_w: float, active_w: float, tdp_w: float | None, utilisation: str) -> None:
+    """Raise ConfigError unless the power model is coherent (0 <= idle <= active, known source)."""
+    if utilisation not in UTILISATION_SOURCES:
+        raise ConfigError(
+            f"meter.options.utilisation '{utilisation}' is unknown.",
+            f"Use one of: {', '.join(UTILISATION_SOURCES)}.",
+        )
+    if tdp_w is None and not 0 <= idle_w <= active_w:
+        raise ConfigError(
+            f"Estimated power model needs 0 <= idle_w <= active_w (got {idle_w}, {active_w}).",
+            "Set meter.options.idle_w and meter.options.active_w.",
+        )
+
+
+@dataclass
+class EstimatedOptions:
+    """meter.options of meter=estimated (and of auto's fallback); rough defaults, set yours."""
+
+    idle_w: float = 10.0  # rough default: mid-range desktop CPU package at idle
+    active_w: float = 65.0  # rough default: the same package fully busy
+    tdp_w: float | None = None  # set to model from TDP instead of idle/active
+    tdp_fraction_idle: float = 0.15  # with tdp_w: idle power as a fraction of it
+    utilisation: str = "system"  # "system" or "process" CPU utilisation
+
+    def __post_init__(self) -> None:
+        check_fields(self, "meter.options", RANGES)
+        check_model(self.idle_w, self.active_w, self.tdp_w, self.utilisation)
 
 
 def _busy_s(times: Any) -> float:
@@ -36,6 +72,7 @@ class EstimatedMeter(EnergyMeter):
     update_period_s = 0.01  # psutil CPU times tick at USER_HZ (100 Hz)
     min_window_s = 1.0
     accuracy_rel = 0.5
+    options_cls = EstimatedOptions
 
     def __init__(
         self,
@@ -46,22 +83,19 @@ class EstimatedMeter(EnergyMeter):
         utilisation: str = "system",
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
-        if utilisation not in UTILISATION_SOURCES:
-            raise ConfigError(
-                f"Unknown utilisation source '{utilisation}'.",
-                f"Use one of: {', '.join(UTILISATION_SOURCES)}.",
-            )
         if tdp_w is not None:
             idle_w, active_w = tdp_fraction_idle * tdp_w, tdp_w
-        if not 0 <= idle_w <= active_w:
-            raise ConfigError(
-                f"Estimated power model needs 0 <= idle_w <= active_w (got {idle_w}, {active_w}).",
-                "Set meter.estimated_idle_w and meter.estimated_active_w.",
-            )
+        check_model(idle_w, active_w, None, utilisation)
         self.idle_w, self.active_w, self.tdp_w = idle_w, active_w, tdp_w
         self.utilisation = utilisation
         self._clock = clock
         self._process = psutil.Process()
+
+    @classmethod
+    def from_config(cls, cfg: MeterConfig, options: EstimatedOptions) -> EstimatedMeter:
+        """Return the power model the options describe (common settings are not used)."""
+        return cls(options.idle_w, options.active_w, options.tdp_w, options.tdp_fraction_idle,
+                   options.utilisation)
 
     def probe(self) -> Probe:
         """Return available: the model needs only psutil."""

@@ -3,81 +3,53 @@
 The host window [t0, t1] (time.time(), s since the epoch) maps onto the meter's clock as
 t_meter = t_host + clock_offset_s; the power trace is integrated trapezoidally over exactly
 that span, interpolating at both edges, and a trace that does not cover it is an error.
-CSV headers: `timestamp_s,power_w`, or Joulescope (`#time,current,voltage,power`) / Otii
-(`Time [s],Main Power [W]`) style exports, recognised by alias or named via time_column /
-power_column; `power_scale` converts e.g. mW to W.
+CSV formats: see power_csv.py.
 """
 
 from __future__ import annotations
 
-import csv
-import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.core.errors import ConfigError, MeasurementError
 from harness.core.probe import Probe
+from harness.core.ranges import Range, above, at_least, check_fields
 from harness.energy.base import EnergyMeter, EnergyReading, Provenance
+from harness.energy.power_csv import POWER_ALIASES, TIME_ALIASES, read_power_csv
 from harness.energy.sampling import window_energy_j
 
-TIME_ALIASES = ("timestamp_s", "time_s", "time", "timestamp", "time [s]", "timestamp (s)")
-POWER_ALIASES = ("power_w", "power", "main power [w]", "power [w]", "power (w)")
+if TYPE_CHECKING:
+    from harness.energy.config import MeterConfig
+
+__all__ = ["POWER_ALIASES", "TIME_ALIASES", "ExternalMeter", "ExternalOptions", "read_power_csv"]
+RANGES = {"csv_power_scale": above(0), "serial_baud": at_least(1),
+          "accuracy_rel": Range(0, 1, hi_open=True)}
 
 
-def _norm(header: str) -> str:
-    return header.strip().lstrip("#").strip().lower()
+@dataclass
+class ExternalOptions:
+    """meter.options of meter=external: where the trace comes from and what it measures."""
 
+    csv_path: str | None = None  # the meter's CSV export
+    csv_time_column: str | None = None  # header of the time column; None: recognised alias
+    csv_power_column: str | None = None  # header of the power column; None: recognised alias
+    csv_power_scale: float = 1.0  # multiply the power column by this to get watts (mW: 0.001)
+    serial_port: str | None = None  # serial device streaming watts, e.g. /dev/ttyUSB0
+    serial_baud: int = 115200
+    clock_offset_s: float = 0.0  # external meter clock minus host clock (time.time())
+    scope: str = "whole device at the wall"  # what the meter is wired to
+    accuracy_rel: float = 0.02  # the meter's stated relative accuracy
 
-def _pick(headers: list[str], wanted: str | None, aliases: tuple[str, ...], what: str) -> str:
-    names = {_norm(h): h for h in headers}
-    for alias in (wanted.lower(),) if wanted else aliases:
-        if _norm(alias) in names:
-            return names[_norm(alias)]
-    raise ConfigError(
-        f"External CSV has no {what} column (headers: {', '.join(headers)}).",
-        f"Set meter.csv_{what}_column to one of the headers.",
-    )
-
-
-def _number(path: Path, line: int, column: str, text: str | None) -> float:
-    """Return the finite number in one CSV cell; ConfigError naming the row otherwise."""
-    try:
-        value = float(text) if text is not None else math.nan
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise ConfigError(
-            f"External CSV {path}, line {line}: column '{column}' holds "
-            f"{'nothing' if text is None else repr(text)}, not a finite "
-            "number.", "Fix or delete that row (every row needs a time in s and a power), or "
-            "point meter.csv_time_column / meter.csv_power_column at the numeric columns.")
-    return value
-
-
-def read_power_csv(
-    path: Path,
-    time_column: str | None = None,
-    power_column: str | None = None,
-    power_scale: float = 1.0,
-) -> tuple[list[float], list[float]]:
-    """Return (timestamps in s, power in W) from a CSV export; ConfigError naming a bad row."""
-    with path.open(newline="") as handle:
-        rows = csv.DictReader(handle)
-        headers = list(rows.fieldnames or [])
-        if not headers:
-            raise ConfigError(f"External CSV {path} is empty (no header row).",
-                              "Export the meter's trace with a header, e.g. "
-                              "'timestamp_s,power_w', and set meter.csv_path to it.")
-        t_col = _pick(headers, time_column, TIME_ALIASES, "time")
-        p_col = _pick(headers, power_column, POWER_ALIASES, "power")
-        pairs = [(_number(path, rows.line_num, t_col, r[t_col]),
-                  _number(path, rows.line_num, p_col, r[p_col]) * power_scale)
-                 for r in rows if r[t_col]]
-    pairs.sort()
-    return [t for t, _ in pairs], [p for _, p in pairs]
+    def __post_init__(self) -> None:
+        check_fields(self, "meter.options", RANGES)
+        if not (self.csv_path or self.serial_port):
+            raise ConfigError("meter=external needs a data source.",
+                              "Set meter.options.csv_path=trace.csv or "
+                              "meter.options.serial_port=/dev/ttyUSB0.")
 
 
 class ExternalMeter(EnergyMeter):
@@ -87,6 +59,7 @@ class ExternalMeter(EnergyMeter):
     provenance = Provenance.MEASURED_EXTERNAL
     update_period_s = 0.01
     min_window_s = 0.5
+    options_cls = ExternalOptions
 
     def __init__(
         self,
@@ -115,6 +88,15 @@ class ExternalMeter(EnergyMeter):
         self._stop_event = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @classmethod
+    def from_config(cls, cfg: MeterConfig, options: ExternalOptions) -> ExternalMeter:
+        """Return the meter reading the options' CSV file or serial port."""
+        return cls(csv_path=options.csv_path, serial_port=options.serial_port,
+                   clock_offset_s=options.clock_offset_s, scope=options.scope,
+                   accuracy_rel=options.accuracy_rel, time_column=options.csv_time_column,
+                   power_column=options.csv_power_column, power_scale=options.csv_power_scale,
+                   serial_baud=options.serial_baud)
+
     def probe(self) -> Probe:
         """Return availability: a CSV path that exists, or a serial port with pyserial."""
         if self.csv_path is not None:
@@ -127,7 +109,7 @@ class ExternalMeter(EnergyMeter):
             except ImportError:
                 return Probe(False, "external: pyserial not installed (pip install pyserial)")
             return Probe(True, f"external: serial {self.serial_port}")
-        return Probe(False, "external: set meter.csv_path or meter.serial_port")
+        return Probe(False, "external: set meter.options.csv_path or meter.options.serial_port")
 
     def _open_serial(self) -> Any:
         import serial

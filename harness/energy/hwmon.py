@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.core.probe import Probe
 from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 from harness.energy.sampling import PowerSampler, sampled_readings
+
+if TYPE_CHECKING:
+    from harness.energy.config import MeterConfig
 
 SensorReader = Callable[[], float]
 _SKIP_DRIVERS = {"ina3221"}
@@ -56,6 +61,13 @@ def discover_sensors(hwmon_root: Path) -> dict[str, SensorReader]:
     return sensors
 
 
+@dataclass
+class HwmonOptions:
+    """meter.options of meter=hwmon."""
+
+    sensor: str | None = None  # "<chip>/<label>" reported as the total (ina226/power1); None: first
+
+
 class HwmonMeter(EnergyMeter):
     """Sampled hwmon power sensors; the chosen (or first) sensor is the total."""
 
@@ -64,6 +76,7 @@ class HwmonMeter(EnergyMeter):
     update_period_s = 0.05
     min_window_s = 1.0
     accuracy_rel = 0.05
+    options_cls = HwmonOptions
 
     def __init__(
         self,
@@ -76,6 +89,11 @@ class HwmonMeter(EnergyMeter):
         self.sample_period_s = sample_period_s
         self._sensors: dict[str, SensorReader] = {}
         self._sampler: PowerSampler | None = None
+
+    @classmethod
+    def from_config(cls, cfg: MeterConfig, options: HwmonOptions) -> HwmonMeter:
+        """Return the meter on <sysfs_root>/class/hwmon, sampled every cfg.sample_period_s."""
+        return cls(Path(cfg.sysfs_root) / "class" / "hwmon", options.sensor, cfg.sample_period_s)
 
     def probe(self) -> Probe:
         """Return availability: at least one power sensor (and the configured one) present."""

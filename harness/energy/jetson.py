@@ -29,10 +29,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from harness.core.probe import Probe
 from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 from harness.energy.sampling import PowerSampler, sampled_readings
+
+if TYPE_CHECKING:
+    from harness.energy.config import MeterConfig
 
 TOTAL_RAILS = ("VDD_IN", "POM_5V_IN")
 MODULE_SCOPE = "Jetson module, carrier excluded"
@@ -92,6 +96,11 @@ class JetsonMeter(EnergyMeter):
         self._sampler: PowerSampler | None = None
         self._rails: dict[str, RailReader] = {}
         self.layout = ""
+
+    @classmethod
+    def from_config(cls, cfg: MeterConfig, options: Any) -> JetsonMeter:
+        """Return the meter on cfg.sysfs_root, sampled every cfg.sample_period_s (no options)."""
+        return cls(cfg.sysfs_root, cfg.sample_period_s)
 
     def probe(self) -> Probe:
         """Return availability: INA3221 rails found under hwmon or iio."""

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from harness.core.errors import MeasurementError
 from harness.core.probe import Probe
+from harness.core.ranges import at_least, check_fields
 from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 from harness.energy.sampling import PowerSampler, sampled_readings
+
+if TYPE_CHECKING:
+    from harness.energy.config import MeterConfig
 
 SCOPE = "GPU board"
 NVML_FIX = "Install the NVIDIA driver (libnvidia-ml.so) and nvidia-ml-py, or pick another meter."
@@ -30,6 +35,16 @@ def zeus_gpus() -> Any:
     return get_gpus()
 
 
+@dataclass
+class NvmlOptions:
+    """meter.options of meter=nvml."""
+
+    gpu_index: int = 0  # NVML device index (after CUDA_VISIBLE_DEVICES)
+
+    def __post_init__(self) -> None:
+        check_fields(self, "meter.options", {"gpu_index": at_least(0)})
+
+
 class NvmlMeter(EnergyMeter):
     """GPU board energy: NVML energy counter where supported, else sampled power."""
 
@@ -38,6 +53,7 @@ class NvmlMeter(EnergyMeter):
     update_period_s = 0.1
     min_window_s = 2.0
     accuracy_rel = 0.05
+    options_cls = NvmlOptions
 
     def __init__(
         self,
@@ -51,6 +67,11 @@ class NvmlMeter(EnergyMeter):
         self._gpus: Any = None
         self._counter: bool | None = None
         self._sampler: PowerSampler | None = None
+
+    @classmethod
+    def from_config(cls, cfg: MeterConfig, options: NvmlOptions) -> NvmlMeter:
+        """Return the meter on GPU options.gpu_index, sampled every cfg.sample_period_s."""
+        return cls(options.gpu_index, cfg.sample_period_s)
 
     def _manager(self) -> Any:
         if self._gpus is None:

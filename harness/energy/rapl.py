@@ -20,10 +20,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from harness.core.errors import MeasurementError
 from harness.core.probe import Probe
 from harness.energy.base import EnergyMeter, EnergyReading, Provenance
+
+if TYPE_CHECKING:
+    from harness.energy.config import MeterConfig
 
 RAPL_FIX = (
     "Fix: `sudo chmod o+r /sys/class/powercap/intel-rapl:*/energy_uj` "
@@ -102,6 +106,11 @@ class RaplMeter(EnergyMeter):
         self._lock = threading.Lock()
         self._stop_event = threading.Event()
         self._thread: threading.Thread | None = None
+
+    @classmethod
+    def from_config(cls, cfg: MeterConfig, options: Any) -> RaplMeter:
+        """Return the meter on <sysfs_root>/class/powercap (RAPL takes no options)."""
+        return cls(Path(cfg.sysfs_root) / "class" / "powercap")
 
     def probe(self) -> Probe:
         """Return availability: powercap root present, zones found, energy_uj readable."""

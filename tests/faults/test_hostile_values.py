@@ -52,10 +52,15 @@ REJECTED_AT_COMPOSITION = [
     (["quant.calibration_percentile=200"], ["quant.calibration_percentile", "(0, 100]"]),
     (["quant.calibration_num_bins=0"], ["quant.calibration_num_bins"]),
     (["meter.sample_period_s=0"], ["meter.sample_period_s", "> 0"]),
-    (["meter.csv_power_scale=nan"], ["meter.csv_power_scale", "finite"]),
-    (["meter.clock_offset_s=inf"], ["meter.clock_offset_s", "finite"]),
-    (["meter.gpu_index=-1"], ["meter.gpu_index", ">= 0"]),
-    (["meter.estimated_tdp_w=-65"], ["meter.estimated_tdp_w", "> 0"]),
+    (["meter=external", "meter.options.csv_path=t.csv", "meter.options.csv_power_scale=nan"],
+     ["meter.options.csv_power_scale", "finite"]),
+    (["meter=external", "meter.options.csv_path=t.csv", "meter.options.clock_offset_s=inf"],
+     ["meter.options.clock_offset_s", "finite"]),
+    (["meter=nvml", "meter.options.gpu_index=-1"], ["meter.options.gpu_index", ">= 0"]),
+    (["meter.options.gpu_index=-1"], ["meter.options.gpu_index", ">= 0"]),  # auto passes it on
+    (["meter=estimated", "meter.options.tdp_w=-65"], ["meter.options.tdp_w", "> 0"]),
+    (["meter=external"], ["data source", "meter.options.csv_path"]),
+    (["++meter.options.idel_w=12"], ["meter.options.idel_w", "idle_w"]),
 ]
 IDS = [" ".join(o) for o, _ in REJECTED_AT_COMPOSITION]
 
@@ -162,6 +167,6 @@ def test_external_csv_errors_name_the_row(tmp_path: Path, text: str, words: list
 def test_external_csv_with_a_bad_row_is_a_failed_record(run_config, tmp_path: Path) -> None:
     csv_path = tmp_path / "power.csv"
     csv_path.write_text("timestamp_s,power_w\n1,2.0\n2,abc\n")
-    record = run_config("meter=external", f"meter.csv_path={csv_path}")
+    record = run_config("meter=external", f"meter.options.csv_path={csv_path}")
     assert record.status is Status.failed and "line 3" in record.reason, record.reason
     assert "Unexpected" not in record.reason

@@ -85,7 +85,7 @@ def overrides(draw: st.DrawFn) -> list[tuple[str, str]]:
 
 def test_schema_has_the_fields_we_mean_to_fuzz() -> None:
     for key in ("run_timeout_s", "memory_cap_mb", "fidelity_samples", "model.batch_size",
-                "quant.recipe", "scenario.confidence", "scenario.name", "meter.gpu_index",
+                "quant.recipe", "scenario.confidence", "scenario.name", "meter.sample_period_s",
                 "target.threads", "isolation"):
         assert key in FIELDS, key
 

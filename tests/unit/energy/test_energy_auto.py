@@ -8,27 +8,28 @@ import pytest
 from omegaconf import OmegaConf
 
 from harness.core.errors import BackendUnavailable, ConfigError
-from harness.core.probe import Probe
-from harness.energy import auto
 from harness.energy.auto import create_meter
 from harness.energy.base import NullMeter
-from harness.energy.config import METER_NAMES, MeterConfig
+from harness.energy.config import MeterConfig
 from harness.energy.estimated import EstimatedMeter
 from harness.energy.rapl import RaplMeter
+from harness.energy.registry import METERS
+from tests.unit.energy.fake_meters import GpuPresent
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "configs" / "meter"
 
 
-class NoGpu(NullMeter):
-    """Stands in for NVML so these tests do not depend on the machine's GPUs."""
-
-    def probe(self) -> Probe:
-        return Probe(False, "NVML: cannot initialise (faked), so no NVIDIA driver or GPU here")
+@pytest.fixture
+def nvml_as():
+    """Return a function registering a fake in place of the nvml meter (restored afterwards)."""
+    original = METERS.entry("nvml")
+    yield lambda fake: METERS.register("nvml", f"tests.unit.energy.fake_meters:{fake}")
+    METERS.register("nvml", original.target, original.extra)
 
 
 @pytest.fixture
-def no_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(auto.BUILDERS, "nvml", lambda _cfg: NoGpu())
+def no_gpu(nvml_as) -> None:
+    nvml_as("NoGpu")
 
 
 def test_auto_falls_back_to_estimated_with_reasons(tmp_path: Path, no_gpu) -> None:
@@ -48,16 +49,8 @@ def test_auto_tries_nvml_first_for_a_cuda_target(tmp_path: Path, no_gpu) -> None
     assert reason.startswith("NVML: cannot initialise (faked)") and "not tried" not in reason
 
 
-class GpuPresent(NullMeter):
-    """Stands in for NVML on a machine with an NVIDIA GPU."""
-
-    def probe(self) -> Probe:
-        return Probe(True, "NVML: GPU 0 (faked)")
-
-
-def test_gpu_board_energy_is_never_a_cpu_targets_energy(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(auto.BUILDERS, "nvml", lambda _cfg: GpuPresent())
+def test_gpu_board_energy_is_never_a_cpu_targets_energy(tmp_path: Path, nvml_as) -> None:
+    nvml_as("GpuPresent")
     cfg = MeterConfig(sysfs_root=str(tmp_path))
     assert isinstance(create_meter(cfg, device="cpu")[0], EstimatedMeter)
     assert isinstance(create_meter(cfg, device="CPU")[0], EstimatedMeter)  # OpenVINO's spelling
@@ -88,15 +81,17 @@ def test_named_unavailable_meter_fails_loudly(tmp_path: Path) -> None:
 
 def test_none_and_estimated_by_name() -> None:
     assert isinstance(create_meter({"name": "none"})[0], NullMeter)
-    meter, _ = create_meter({"name": "estimated", "estimated_tdp_w": 15.0})
-    assert isinstance(meter, EstimatedMeter)
+    meter, _ = create_meter({"name": "estimated", "options": {"tdp_w": 15.0}})
+    assert isinstance(meter, EstimatedMeter) and meter.active_w == 15.0
 
 
 def test_unknown_names_suggest_the_valid_ones() -> None:
     with pytest.raises(ConfigError, match="Did you mean 'rapl'"):
         create_meter({"name": "rpal"})
-    with pytest.raises(ConfigError, match="Unknown meter option"):
-        create_meter({"name": "auto", "csv_pth": "x"})
+    with pytest.raises(ConfigError, match="auto"):
+        create_meter({"name": "rpal"})  # the list of valid names includes auto
+    with pytest.raises(ConfigError, match="a meter's own settings go under meter.options"):
+        create_meter({"name": "auto", "estimated_idle_w": 3})  # the old flat spelling
 
 
 def test_external_needs_a_source() -> None:
@@ -104,13 +99,13 @@ def test_external_needs_a_source() -> None:
         MeterConfig(name="external")
 
 
-@pytest.mark.parametrize("name", [n for n in METER_NAMES])
+@pytest.mark.parametrize("name", sorted(p.stem for p in CONFIG_DIR.glob("*.yaml")))
 def test_yaml_files_merge_into_the_structured_config(name: str) -> None:
     schema = OmegaConf.structured(MeterConfig)
     values = OmegaConf.load(CONFIG_DIR / f"{name}.yaml")
     merged = OmegaConf.merge(schema, values)
     assert merged.name == name
     if name == "external":
-        merged.csv_path = "meter.csv"  # the YAML leaves it mandatory (???)
+        merged.options.csv_path = "meter.csv"  # the YAML leaves the source to the user
     cfg = OmegaConf.to_object(merged)
     assert isinstance(cfg, MeterConfig) and cfg.name == name
