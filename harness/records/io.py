@@ -14,7 +14,7 @@ from harness.core.errors import ResultsError
 from harness.records.schema import SCHEMA_VERSION, RunRecord
 
 SUFFIX = ".json"
-QUARANTINE_PREFIX = ".unreadable-"  # dot-prefixed: record_paths and harness-compare skip it
+QUARANTINE_PREFIX = ".unreadable-"  # dot-prefixed: record_paths and `harness compare` skip it
 
 
 class NewerRecordError(ResultsError):

@@ -1,1 +1,1 @@
-"""`harness-selfcheck`: the methodology's acceptance checks, measured side by side in one run."""
+"""`harness selfcheck`: the methodology's acceptance checks, measured side by side in one run."""
