@@ -52,10 +52,14 @@ class NimbusSession(Session):
 
 
 class NimbusBackend(Backend):
-    """Nimbus NPU: ONNX fp32 and int8 QDQ, dynamic batch, synchronous execution."""
+    """Nimbus NPU: compiled `.nimbus` blobs (or plain ONNX), fp32 and int8 QDQ, dynamic batch.
+
+    `nimbus` comes first, so a sweep compiles through the plugin's exporter (and quantiser);
+    `onnx` stays accepted for an ONNX artifact made elsewhere (e.g. a model with no exporter
+    to `nimbus`)."""
 
     name: ClassVar[str] = "nimbus_npu"
-    formats: ClassVar[tuple[str, ...]] = ("onnx",)
+    formats: ClassVar[tuple[str, ...]] = ("nimbus", "onnx")
     precisions: ClassVar[frozenset[str]] = frozenset({"fp32", "int8_static"})
     dynamic_batch: ClassVar[bool] = True
     options_cls: ClassVar[type] = NimbusOptions
@@ -74,12 +78,13 @@ class NimbusBackend(Backend):
                      f"{', '.join(devices) or '(none)'}")
 
     def load(self, artifact: Artifact) -> Session:
-        """Compile the ONNX artifact for the device and return a session."""
+        """Load the `.nimbus` artifact (or compile the ONNX one) and return a session."""
         self.check(artifact)
         self.require_available("Check the board is attached.")
+        load = sdk.load_compiled if artifact.format == "nimbus" else sdk.compile_graph
         try:
-            graph = sdk.compile_graph(str(artifact.path), self.target.device,
-                                      self.options.power_mode, self.target.threads)
+            graph = load(str(artifact.path), self.target.device, self.options.power_mode,
+                         self.target.threads)
         except sdk.NimbusError as exc:
             raise UnsupportedError(f"Nimbus could not compile {artifact.path}: {exc}",
                                    "Check power_mode (performance|efficiency) and the model.",
