@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.core.errors import ConfigError
+from harness.core.errors import BackendUnavailable, ConfigError
 from harness.energy.auto import build_meter, create_meter
 from harness.energy.config import MeterConfig
 from harness.energy.estimated import EstimatedMeter
@@ -109,3 +109,19 @@ def test_the_documented_spelling_composes(overrides, expected) -> None:
 def test_options_are_plain_json_in_the_resolved_config() -> None:
     cfg = MeterConfig(name="estimated", options={"idle_w": 3})
     assert asdict(cfg)["options"] == {"idle_w": 3}
+
+
+def test_a_meter_that_cannot_import_here_is_checked_at_run_time() -> None:
+    METERS.register("vendor_board", "no_such_vendor_sdk.meter:BoardMeter")
+    try:
+        cfg = MeterConfig(name="vendor_board", options={"rail": "VDD_NPU"})  # composes
+        with pytest.raises(BackendUnavailable, match="cannot be imported"):
+            create_meter(cfg)  # the run is recorded as skipped, with the reason
+    finally:
+        METERS._entries.pop("vendor_board", None)
+
+
+def test_a_meter_named_by_import_path() -> None:
+    meter, _ = create_meter({"name": "harness.energy.estimated:EstimatedMeter",
+                             "options": {"idle_w": 3}})
+    assert isinstance(meter, EstimatedMeter) and meter.idle_w == 3
