@@ -19,10 +19,13 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from harness import config as bench_config
+from harness.backends import config as target_config
 from harness.config import BenchConfig
 from harness.core.errors import ConfigError
 from harness.core.ranges import Range
 from harness.energy import config as meter_config
+from harness.models import config as model_config
+from harness.quantise import config as quant_config
 from harness.scenarios import config as scenario_config
 from tests.faults.conftest import compose_config
 
@@ -106,8 +109,8 @@ def test_random_overrides_build_or_fail_naming_a_key(pairs: list[tuple[str, str]
 
 #: {dotted key: Range} for every range the schema declares.
 RANGES = {f"{prefix}{key}": rule for prefix, table in (
-    ("model.", bench_config.MODEL_RANGES), ("quant.", bench_config.QUANT_RANGES),
-    ("target.", bench_config.TARGET_RANGES), ("", bench_config.BENCH_RANGES),
+    ("model.", model_config.MODEL_RANGES), ("quant.", quant_config.QUANT_RANGES),
+    ("target.", target_config.TARGET_RANGES), ("", bench_config.BENCH_RANGES),
     ("scenario.", scenario_config.RANGES), ("meter.", meter_config.RANGES))
     for key, rule in table.items()}
 
