@@ -3,7 +3,7 @@
 With a cluster launcher (`launcher=ray`, `launcher=slurm`) a job may run on any node. It writes
 its record under `<sweep>/<hostname>/` on that node (so hosts never overwrite each other's runs
 on a shared disk) and returns the record to the driver, which writes the records that are not
-already on its disk under the same per-host folders. `harness-compare` reads folders
+already on its disk under the same per-host folders. `harness compare` reads folders
 recursively, so the sweep folder then compares like any other, with a `host` column.
 """
 
