@@ -53,12 +53,11 @@ def allowed(name: str) -> bool:
         module == "torch" and attr.endswith("Storage") and isinstance(value, type))
 
 
-def _imports(stream: io.BytesIO) -> list[str]:
-    """Return every name one pickle in `stream` imports (stream left after its STOP)."""
+def _imports(stream: io.BytesIO, found: list[str]) -> None:
+    """Append to `found` every name one pickle in `stream` imports (stream left after STOP)."""
     stack: list[object] = []
     mark = object()
     memo: dict[object, object] = {}
-    found: list[str] = []
     for op, arg, _ in pickletools.genops(stream):
         name, before = op.name, list(op.stack_before)
         pushed: object = None
@@ -93,15 +92,18 @@ def _imports(stream: io.BytesIO) -> list[str]:
         del stack[len(stack) - count:]
         for kind in op.stack_after:
             stack.append(mark if kind is pickletools.markobject else pushed)
-    return found
 
 
 def refused_imports(data: bytes, pickles: int = 1) -> list[str]:
     """Return the disallowed imports of the first `pickles` pickles in `data` (ValueError: bad)."""
     stream = io.BytesIO(data)
     names: list[str] = []
-    for _ in range(pickles):
-        names += _imports(stream)
+    try:
+        for _ in range(pickles):
+            _imports(stream, names)
+    except Exception:  # a malformed stream: report what it imported before, else re-raise
+        if not any(not allowed(n) for n in names):
+            raise
     return sorted({n for n in names if not allowed(n)})
 
 

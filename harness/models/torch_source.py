@@ -52,7 +52,10 @@ def load_state(module: torch.nn.Module, raw: str) -> str:
     """Load a state-dict file (weights_only) into `module`; return the file's sha256."""
     path = model_file(raw, "weights", (".pt", ".pth", ".bin", ".ckpt"))
     data = path.read_bytes()  # scanned and loaded from the same bytes
-    check_torch_file(data, path.name)
+    try:
+        check_torch_file(data, path.name)
+    except ModelError as exc:
+        raise ModelError(f"{path} is not a plain state dict: {exc.message}", exc.hint) from exc
     try:
         state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as exc:  # UnpicklingError for anything that is not plain tensors
