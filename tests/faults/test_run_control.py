@@ -97,8 +97,8 @@ def test_sigterm_stops_the_sweep_in_one_line_and_resume_completes(tmp_path, cach
 
 
 def test_sigkill_of_the_sweep_leaves_no_process(tmp_path: Path, cache_dir: Path) -> None:
-    main, token = _start(tmp_path, cache_dir, "model=digits", "scenario.min_duration_s=40",
-                         "scenario.max_duration_s=60")
+    main, token = _start(tmp_path, cache_dir, "model=digits", "run_timeout_s=120",
+                         "target.backend=tests.faults.backends:HangingBackend")  # runs on
     _wait_for_run_process(main, token, 0, tmp_path)
     time.sleep(1.0)
     main.kill()
