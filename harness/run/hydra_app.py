@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from harness.config import register_configs
 from harness.core.errors import HarnessError
 from harness.records.builder import safe_name
-from harness.records.io import NewerRecordError
+from harness.records.io import NewerRecordError, record_paths
 from harness.report.summary import write_summary
 from harness.run import progress
 from harness.run.fleet import job_output_dir, job_return
@@ -93,7 +93,6 @@ def stop_interrupted(signum: int) -> None:
     """Summarise what completed, print one line saying how to finish, exit 128 + signum."""
 
     name, folder = signal.Signals(signum).name, progress.STATE.get("folder")
-    done, total = progress.STATE["done"], progress.STATE["total"]
     where = "before its first run"
     if folder and Path(folder).is_dir():
         try:
@@ -102,6 +101,8 @@ def stop_interrupted(signum: int) -> None:
             write_summary(Path(folder), Console(file=io.StringIO()))
         except (HarnessError, OSError):
             pass  # the records are what matters; they are complete on disk
+        done = len(record_paths(Path(folder)))  # recorded, by this or an earlier attempt
+        total = max(progress.STATE["total"], done)
         where = f"after {done} of {total} runs; complete it with resume={folder}"
     print(f"interrupted by {name} {where}", file=sys.stderr, flush=True)
     sys.exit(128 + signum)

@@ -97,8 +97,8 @@ def test_sigterm_stops_the_sweep_in_one_line_and_resume_completes(tmp_path, cach
 
 
 def test_sigkill_of_the_sweep_leaves_no_process(tmp_path: Path, cache_dir: Path) -> None:
-    main, token = _start(tmp_path, cache_dir, "model=digits", "scenario.min_duration_s=40",
-                         "scenario.max_duration_s=60")
+    main, token = _start(tmp_path, cache_dir, "model=digits", "run_timeout_s=120",
+                         "target.backend=tests.faults.backends:HangingBackend")  # runs on
     _wait_for_run_process(main, token, 0, tmp_path)
     time.sleep(1.0)
     main.kill()
@@ -109,10 +109,10 @@ def test_sigkill_of_the_sweep_leaves_no_process(tmp_path: Path, cache_dir: Path)
 def test_two_sweeps_started_in_one_second_keep_both_records(tmp_path, cache_dir) -> None:
     fast = [o for o in FAST if not o.startswith("isolation")]
     args = [sys.executable, "-c", FROZEN_NOW, f"results_dir={tmp_path}", f"cache_dir={cache_dir}",
-            *fast, "model=digits", "isolation=none"]
+            *fast, "model=digits", "model.name=no_such_model", "isolation=none"]  # fails fast
     procs = [subprocess.Popen(args, cwd=tmp_path, env=_env(), stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    assert [p.wait(timeout=300) for p in procs] == [0, 0], [p.stderr.read() for p in procs]
+    assert [p.wait(timeout=300) for p in procs] == [1, 1], [p.stderr.read() for p in procs]
     folders = sorted(p.name for p in (tmp_path / "single").iterdir())
     assert folders == ["20300101-000000", "20300101-000000-2"]
     assert len(list(iter_records(tmp_path))) == 2
@@ -152,15 +152,14 @@ def test_corrupt_record_is_moved_aside_not_lost(tmp_path: Path, capsys) -> None:
     assert record_paths(tmp_path) == []
 
 
-def test_resume_reruns_run_control_failures_and_retry_failed_reruns_all(tmp_path, cache_dir):
-    overrides = ["model=digits", f"cache_dir={cache_dir}", *FAST]
+def test_resume_reruns_run_control_failures_and_retry_failed_reruns_all(tmp_path) -> None:
+    overrides = ["model=digits", "model.name=no_such_model", *FAST]  # a run that fails at once
     cfg = compose_config(*overrides)
     config, out = config_to_dict(cfg), tmp_path / "out"
-    timed_out = RunBuilder(config, "single").finish(Status.failed, "timed out", "RunTimedOut")
-    write_record(out, timed_out)
-    assert run_composed(cfg, out).status is Status.ok
-    own = RunBuilder(config, "single").finish(Status.failed, "no such op", "UnsupportedError")
-    write_record(out, own)
-    assert run_composed(compose_config(*overrides), out).reason == "no such op"  # kept
-    assert run_composed(compose_config(*overrides, "retry_failed=true"), out).status is Status.ok
-
+    for error_type in ("RunTimedOut", "MemoryCapExceeded", "RunKilled"):
+        write_record(out, RunBuilder(config, "single").finish(Status.failed, "old", error_type))
+        assert run_composed(cfg, out).error_type == "ConfigError"  # run again
+    write_record(out, RunBuilder(config, "single").finish(Status.failed, "old", "ConfigError"))
+    assert run_composed(compose_config(*overrides), out).reason == "old"  # its own failure: kept
+    retried = run_composed(compose_config(*overrides, "retry_failed=true"), out)
+    assert retried.reason != "old" and retried.error_type == "ConfigError"
