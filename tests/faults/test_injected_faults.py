@@ -117,7 +117,7 @@ def test_kill_mid_sweep_then_resume(tmp_path: Path, cache_dir: Path) -> None:
     folder.mkdir()
     args = _cmd("-m", f"results_dir={tmp_path}", f"cache_dir={cache_dir}", *FAST[:-1],
                 "model=digits", "quant=fp32,int8_static,int8_dynamic", f"resume={folder}",
-                "scenario.min_duration_s=1.0")
+                "scenario.min_duration_s=1.0", "scenario.max_duration_s=2.0")
     proc = subprocess.Popen(args, cwd=tmp_path, env=_env(), start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
@@ -129,7 +129,7 @@ def test_kill_mid_sweep_then_resume(tmp_path: Path, cache_dir: Path) -> None:
     assert 1 <= len(kept) < 3
     assert _sweep(tmp_path, "-m", "model=digits", "quant=fp32,int8_static,int8_dynamic",
                   f"resume={folder}", "scenario.min_duration_s=1.0",
-                  cache=cache_dir).returncode == 0
+                  "scenario.max_duration_s=2.0", cache=cache_dir).returncode == 0
     after = {r.run_id: r.created_at for r in _valid_records(folder)}
     assert len(after) == 3 and all(after[k] == v for k, v in kept.items())
 
