@@ -68,12 +68,12 @@ def lost_records(folder: Path, before: dict[str, str]) -> list[str]:
     return lost
 
 
-def ours(token: str) -> list[psutil.Process]:
-    """Return the live (non-zombie) processes whose environment carries `token`."""
+def ours(token: str, variable: str = TOKEN) -> list[psutil.Process]:
+    """Return the live (non-zombie) processes whose environment has `variable` = `token`."""
     found = []
     for proc in psutil.process_iter():
         try:
-            if proc.environ().get(TOKEN) == token and proc.status() != psutil.STATUS_ZOMBIE:
+            if proc.environ().get(variable) == token and proc.status() != psutil.STATUS_ZOMBIE:
                 found.append(proc)
         except psutil.Error:
             continue

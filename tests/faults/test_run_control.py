@@ -20,6 +20,7 @@ from harness.records.builder import RunBuilder, run_id_for
 from harness.records.io import iter_records, record_paths, write_record
 from harness.records.schema import Status
 from harness.run.job import kept_record, run_composed
+from scripts.kill_probe import ours
 from tests.faults.conftest import FAST, compose_config
 from tests.faults.test_injected_faults import _cmd, _env, _sweep
 
@@ -31,14 +32,7 @@ FROZEN_NOW = ("import datetime as d, hydra.core.utils as u; u.datetime = type('F
 
 
 def _ours(token: str) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get(TOKEN) == token and proc.status() != psutil.STATUS_ZOMBIE:
-                found.append(proc)
-        except psutil.Error:
-            continue
-    return found
+    return ours(token, TOKEN)
 
 
 def _no_survivors(token: str, within_s: float = 5.0) -> list[psutil.Process]:

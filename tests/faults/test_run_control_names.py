@@ -12,7 +12,6 @@ import pytest
 from harness.records.io import record_paths, write_json_atomic
 from harness.records.schema import Status
 from harness.report.render import HEADERS, markdown
-from harness.run.hydra_app import run_folder
 
 
 @pytest.mark.parametrize("name", ["../x", ".net", "n" * 300, "-rf"])
