@@ -24,7 +24,7 @@ def test_hostile_model_name_gives_a_visible_bounded_record(run_config, tmp_path,
 
 
 def test_sweep_name_cannot_leave_results_dir(tmp_path: Path) -> None:
-    from harness.cli import run_folder  # new: the per-invocation folder resolver
+    from harness.run.hydra_app import run_folder  # new: the per-invocation folder resolver
 
     results = tmp_path / "results"
     first = Path(run_folder(None, str(results), "../../outside", "20300101-000000"))
