@@ -55,7 +55,11 @@ def profile_placement(session: ort.InferenceSession, specs: tuple[TensorSpec, ..
     The session must have been created with `enable_profiling`; profiling stops here (ORT
     disables it in end_profiling), so the timed runs that follow are not slowed down.
     """
-    session.run(None, dummy_inputs(specs))
+    try:
+        session.run(None, dummy_inputs(specs))
+    except BaseException:  # a run that raises still stops profiling and leaves no file behind
+        Path(session.end_profiling()).unlink(missing_ok=True)
+        raise
     path = Path(session.end_profiling())
     try:
         events = json.loads(path.read_text())
