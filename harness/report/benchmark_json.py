@@ -45,12 +45,12 @@ def stats_s(samples_ns: Sequence[int]) -> dict[str, Any]:
 def machine_info(run: Run) -> dict[str, Any]:
     """Return pytest-benchmark's machine_info from the record's environment fingerprint."""
     env = run.record.environment
-    return {"node": env.get("hostname", ""), "processor": env.get("cpu_model", ""),
+    return {"node": env.hostname or "", "processor": env.cpu_model or "",
             "machine": env.get("machine", ""), "python_implementation": "CPython",
-            "python_version": env.get("python", ""), "system": platform.system(),
-            "release": env.get("os", ""), "python_compiler": "", "python_build": [],
-            "python_implementation_version": env.get("python", ""),
-            "cpu": {"brand_raw": env.get("cpu_model", ""), "count": env.get("logical_cores")}}
+            "python_version": env.python or "", "system": platform.system(),
+            "release": env.os or "", "python_compiler": "", "python_build": [],
+            "python_implementation_version": env.python or "",
+            "cpu": {"brand_raw": env.cpu_model or "", "count": env.logical_cores}}
 
 
 def benchmark(run: Run) -> dict[str, Any] | None:
@@ -62,16 +62,15 @@ def benchmark(run: Run) -> dict[str, Any] | None:
     return {"group": str(lookup(run, "model")), "name": name, "fullname": f"harness::{name}",
             "params": None, "param": None, "options": {"timer": "perf_counter_ns"},
             "extra_info": {"host": lookup(run, "host"), "config_hash": run.record.config_hash,
-                           "energy_j_per_inference": run.record.energy.get(
-                               "gross_j_per_inference"),
-                           "energy_provenance": run.record.energy.get("provenance", "")},
+                           "energy_j_per_inference": run.record.energy.gross_j_per_inference,
+                           "energy_provenance": run.record.energy.provenance or ""},
             "stats": {**stats_s(samples), "data": [x / 1e9 for x in samples]}}
 
 
 def to_benchmark_json(runs: Sequence[Run]) -> dict[str, Any]:
     """Return the whole pytest-benchmark document for the runs."""
     benches = [b for b in (benchmark(r) for r in runs) if b]
-    commit = runs[0].record.environment.get("harness_commit", "") if runs else ""
+    commit = (runs[0].record.environment.harness_commit or "") if runs else ""
     return {"machine_info": machine_info(runs[0]) if runs else {},
             "commit_info": {"id": commit or "unversioned", "dirty": False, "project":
                             "edge-harness", "branch": "", "time": None, "author_time": None},

@@ -103,19 +103,18 @@ def claim_interval(run: Run, name: str) -> tuple[Interval | None, str]:
         est = latency_ms(run, name[:-3])
         return (est, "") if est and est.low is not None else (None, "percentile not supported")
     if name == "throughput_sps":
-        value, summary = rec.scenario.get("throughput_sps"), rec.scenario.get("summary", {})
-        ci, mean = summary.get("mean_ci_ns"), summary.get("mean_ns")
+        value, summary = rec.scenario.throughput_sps, rec.scenario.summary
+        ci, mean = (summary.mean_ci_ns, summary.mean_ns) if summary else (None, None)
         if value is None or not ci or not mean:
             return None, "no throughput interval"
         rel = (ci[1] - ci[0]) / (2 * mean)
         return Interval(value, value * (1 - rel), value * (1 + rel)), ""
     if name == "energy_uj_per_inference":
-        j = rec.energy.get("gross_j_per_inference")
-        if j is None:
+        interval = rec.energy.interval(1e6)
+        if interval is None:
             return None, "no energy measured"
-        rel = rec.energy.get("uncertainty_rel") or 0.0
-        return Interval(j * 1e6, j * 1e6 * (1 - rel), j * 1e6 * (1 + rel)), ""
-    task = rec.accuracy.get("task") or {}
+        return Interval(*interval), ""
+    task = rec.accuracy.task or {}
     if not task.get("fp32_reference") or not task.get("samples"):
         return None, "no task accuracy with an FP32 reference"
     low, high = wilson(task["value"], int(task["samples"]))
@@ -127,8 +126,8 @@ def judge_run(run: Run, claim: Claim) -> Evidence:
     """Return one run's evidence and verdict for `claim`."""
     interval, note = claim_interval(run, claim.metric)
     timer = "measured (timer)"
-    prov = run.record.energy.get("provenance", "") if "energy" in claim.metric else timer
-    label = f"{run.record.run_id}@{run.record.environment.get('hostname')} ({run.path})"
+    prov = (run.record.energy.provenance or "") if "energy" in claim.metric else timer
+    label = f"{run.record.run_id}@{run.record.environment.hostname} ({run.path})"
     if interval is None:
         return Evidence(label, None, None, None, prov, "INCONCLUSIVE", note)
     ok = OPS[claim.op]

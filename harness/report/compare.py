@@ -50,11 +50,8 @@ def latency_ms(run: Run, name: str) -> Interval | None:
 
 def energy_mj(run: Run) -> Interval | None:
     """Return gross energy per inference in mJ ± the meter's relative uncertainty, or None."""
-    value = run.record.energy.get("gross_j_per_inference")
-    if value is None:
-        return None
-    rel = run.record.energy.get("uncertainty_rel") or 0.0
-    return Interval(value * 1e3, value * 1e3 * (1 - rel), value * 1e3 * (1 + rel))
+    interval = run.record.energy.interval(1e3)
+    return None if interval is None else Interval(*interval)
 
 
 def metric(run: Run, name: str) -> Interval | None:
@@ -62,7 +59,7 @@ def metric(run: Run, name: str) -> Interval | None:
     if name == "energy":
         return energy_mj(run)
     if name == "throughput":
-        value = run.record.scenario.get("throughput_sps")
+        value = run.record.scenario.throughput_sps
         return None if value is None else Interval(value)
     return latency_ms(run, name)
 
@@ -84,22 +81,21 @@ def base_row(run: Run) -> dict[str, Any]:
         row[f"{name}_lo_ms"] = est.low if est else None
         row[f"{name}_hi_ms"] = est.high if est else None
     energy = energy_mj(run)
-    task = (rec.accuracy.get("task") or {}).get("value")
-    cosine = (rec.accuracy.get("fidelity") or {}).get("cosine")
+    task, cosine = rec.accuracy.task_value, rec.accuracy.cosine
     accuracy_kind = "top1" if task is not None else ("cos" if cosine is not None else "")
     accuracy_value = task if task is not None else cosine
     row.update(
-        samples=rec.scenario.get("summary", {}).get("count"),
-        throughput_sps=rec.scenario.get("throughput_sps"),
+        samples=rec.scenario.summary.count if rec.scenario.summary else None,
+        throughput_sps=rec.scenario.throughput_sps,
         energy_mj_per_inf=energy.value if energy else None,
-        energy_mark=provenance_mark(rec.energy.get("provenance", "")) if energy else "",
-        energy_provenance=rec.energy.get("provenance", ""),
+        energy_mark=provenance_mark(rec.energy.provenance or "") if energy else "",
+        energy_provenance=rec.energy.provenance or "",
         accuracy=accuracy_cell(rec),
         accuracy_kind=accuracy_kind,
         accuracy_value=accuracy_value,
-        memory_mib=(rec.memory.get("peak_rss_bytes") or 0) / 2**20 or None,
-        size_kib=(rec.artifact.get("size_bytes") or 0) / 1024 or None,
-        quick=not rec.scenario.get("compliant") if rec.status is Status.ok else None,
+        memory_mib=(rec.memory.peak_rss_bytes or 0) / 2**20 or None,
+        size_kib=(rec.artifact.size_bytes or 0) / 1024 or None,
+        quick=not rec.scenario.compliant if rec.status is Status.ok else None,
         reason=rec.reason,
     )
     return row

@@ -44,33 +44,33 @@ def _zoo_classes(name: str) -> int | None:
 def payload_of(run: Run) -> tuple[Payload, str]:
     """Return the request/response bytes of one inference and how the response was sized."""
     model = run.record.model
-    request = tensor_bytes(model.get("inputs", []))
+    request = tensor_bytes(model.inputs or [])
     batch = max(int(run.record.config.get("model", {}).get("batch_size", 1) or 1), 1)
-    if model.get("outputs"):
-        return Payload(request, tensor_bytes(model["outputs"])), "record outputs"
-    classes = model.get("num_classes")
-    if classes is None and model.get("task") == "classification":
-        classes = _zoo_classes(model.get("name", ""))
+    if model.outputs:
+        return Payload(request, tensor_bytes(model.outputs)), "record outputs"
+    classes = model.num_classes
+    if classes is None and model.task == "classification":
+        classes = _zoo_classes(model.name or "")
     if classes:
         return Payload(request, int(classes) * 4 * batch), f"{classes} float32 logits"
-    if model.get("task") == "reconstruction":
+    if model.task == "reconstruction":
         return Payload(request, request), "same size as the input (reconstruction)"
     return Payload(request, FALLBACK_OUTPUT_BYTES), "output size unknown: 1 KiB assumed"
 
 
 def measurement(run: Run, percentile: str = "p50") -> SideMeasurement:
     """Return the run's latency percentile (s), mean service time (s), energy and labels."""
-    summary = run.record.scenario.get("summary", {})
-    est = summary.get(percentile) or summary.get("p50")
-    latency_s = est["value_ns"] / 1e9 if est else summary.get("mean_ns", math.nan) / 1e9
-    energy = run.record.energy
+    scenario, energy = run.record.scenario, run.record.energy
+    est = scenario.percentile(percentile) or scenario.percentile("p50")
+    mean_ns = scenario.summary.mean_ns if scenario.summary else math.nan
+    latency_s = (est.value_ns if est else mean_ns) / 1e9
     return SideMeasurement(
         latency_s=latency_s,
-        service_s=summary.get("mean_ns", latency_s * 1e9) / 1e9,
-        gross_j=energy.get("gross_j_per_inference"),
-        net_j=energy.get("net_j_per_inference"),
-        idle_power_w=energy.get("idle_power_w"),
-        estimated=bool(provenance_mark(energy.get("provenance", ""))),
+        service_s=(mean_ns if scenario.summary else latency_s * 1e9) / 1e9,
+        gross_j=energy.gross_j_per_inference,
+        net_j=energy.net_j_per_inference,
+        idle_power_w=energy.idle_power_w,
+        estimated=bool(provenance_mark(energy.provenance or "")),
         run_id=f"{run.record.run_id}@{lookup(run, 'host')}",
     )
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.records.sections import EnvironmentSection
 from harness.report import plots
 from harness.report.compare import run_label
 from harness.report.compare_render import COMPARE_HEADERS, COMPARE_LEGEND, display_rows
@@ -31,12 +32,12 @@ def table_html(rows: Sequence[dict[str, Any]], headers: dict[str, str]) -> str:
 
 def provenance_html(runs: Sequence[Run]) -> str:
     """Return one provenance table row per distinct host: CPU, cores, OS, libraries, commit."""
-    hosts: dict[str, dict[str, Any]] = {}
+    hosts: dict[str, EnvironmentSection] = {}
     for run in runs:
-        hosts.setdefault(str(run.record.environment.get("hostname")), run.record.environment)
-    rows = [{"host": h, "cpu": e.get("cpu_model"), "cores": e.get("logical_cores"),
-             "os": e.get("os"), "python": e.get("python"), "commit": e.get("harness_commit"),
-             "libraries": ", ".join(f"{k} {v}" for k, v in (e.get("libraries") or {}).items())}
+        hosts.setdefault(str(run.record.environment.hostname), run.record.environment)
+    rows = [{"host": h, "cpu": e.cpu_model, "cores": e.logical_cores, "os": e.os,
+             "python": e.python, "commit": e.harness_commit,
+             "libraries": ", ".join(f"{k} {v}" for k, v in (e.libraries or {}).items())}
             for h, e in hosts.items()]
     return table_html(rows, {k: k for k in ("host", "cpu", "cores", "os", "python", "commit",
                                             "libraries")})

@@ -77,4 +77,4 @@ def load_runs(folders: Iterable[Path]) -> list[Run]:
 def latencies_ns(run: Run) -> list[int]:
     """Return the run's raw per-query latencies in ns, re-read from its file ([] if none)."""
     record = parse_record(run.path.read_text(), run.path, keep_latencies=True)
-    return list(record.scenario.get("latencies_ns") or [])
+    return list(record.scenario.latencies_ns or [])

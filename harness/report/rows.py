@@ -8,41 +8,32 @@ from harness.energy.method import provenance_mark
 from harness.records.schema import RunRecord, Status
 
 
-def _get(data: dict[str, Any], *path: str) -> Any:
-    for key in path:
-        if not isinstance(data, dict) or key not in data:
-            return None
-        data = data[key]
-    return data
-
-
 def _ms(ns: float | None) -> float | None:
     return None if ns is None else ns / 1e6
 
 
 def percentile_ms(record: RunRecord, name: str) -> tuple[float | None, float | None, float | None]:
     """Return (value, ci_low, ci_high) of percentile `name` ("p50") in ms; None if unsupported."""
-    est = _get(record.scenario, "summary", name)
-    if not est:
+    est = record.scenario.percentile(name)
+    if est is None:
         return None, None, None
-    return _ms(est["value_ns"]), _ms(est["ci_low_ns"]), _ms(est["ci_high_ns"])
+    return _ms(est.value_ns), _ms(est.ci_low_ns), _ms(est.ci_high_ns)
 
 
 def energy_cell(record: RunRecord) -> str:
     """Return energy per inference in mJ with its provenance mark ("(est.)" = estimated)."""
-    value = _get(record.energy, "gross_j_per_inference")
+    value = record.energy.gross_j_per_inference
     if value is None:
         return ""
-    return f"{value * 1e3:.4g} {provenance_mark(record.energy.get('provenance', ''))}".strip()
+    return f"{value * 1e3:.4g} {provenance_mark(record.energy.provenance or '')}".strip()
 
 
 def accuracy_cell(record: RunRecord) -> str:
     """Return task top-1 (with a data set) else cosine vs FP32, then the gate: ✓/✗ ratio."""
-    task = _get(record.accuracy, "task", "value")
-    cosine = _get(record.accuracy, "fidelity", "cosine")
+    task, cosine = record.accuracy.task_value, record.accuracy.cosine
     text = f"top1 {task:.2%}" if task is not None else (
         f"cos {cosine:.4f}" if cosine is not None else "")
-    gate = _get(record.accuracy, "gate")
+    gate = record.accuracy.gate
     if gate and gate.get("nonfinite_elements"):
         return f"{gate['nonfinite_elements']} NaN/inf outputs ✗"
     if not gate or not text:
@@ -66,12 +57,12 @@ def record_row(record: RunRecord) -> dict[str, Any]:
         "p90_ms": p90,
         "p90_ci_ms": f"{p90_lo:.4g}-{p90_hi:.4g}" if p90_lo is not None else "",
         "p99_ms": p99,
-        "samples": _get(record.scenario, "summary", "count"),
-        "throughput_sps": _get(record.scenario, "throughput_sps"),
+        "samples": record.scenario.summary.count if record.scenario.summary else None,
+        "throughput_sps": record.scenario.throughput_sps,
         "energy_mj_per_inf": energy_cell(record),
         "accuracy": accuracy_cell(record),
-        "size_kib": (record.artifact.get("size_bytes") or 0) / 1024 or None,
-        "quick": not _get(record.scenario, "compliant") if record.status is Status.ok else None,
+        "size_kib": (record.artifact.size_bytes or 0) / 1024 or None,
+        "quick": not record.scenario.compliant if record.status is Status.ok else None,
         "reason": record.reason,
     }
 

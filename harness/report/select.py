@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.errors import ConfigError, unknown_name
+from harness.records.sections import Section
 from harness.report.load import Run
 
 ALIASES = {"model": "model.name", "quant": "quant.name", "target": "target.name",
@@ -21,6 +22,8 @@ _MISSING = object()
 
 
 def _walk(data: Any, parts: Sequence[str]) -> Any:
+    if isinstance(data, Section):
+        data = data.to_dict()
     for part in parts:
         if not isinstance(data, dict) or part not in data:
             return _MISSING

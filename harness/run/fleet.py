@@ -58,7 +58,7 @@ def bring_back(sweep_dir: Path, returns: Iterable[JobReturn]) -> list[Path]:
         if job.status is not JobStatus.COMPLETED or not isinstance(job.return_value, dict):
             continue
         record = RunRecord.from_dict(job.return_value)
-        host = host_dir_name(str(record.environment.get("hostname", "")))
+        host = host_dir_name(str(record.environment.hostname or ""))
         path = Path(sweep_dir) / host / f"{record.run_id}{SUFFIX}"
         if not _already_there(path, record):
             write_json_atomic(path, job.return_value)

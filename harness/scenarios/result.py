@@ -15,7 +15,7 @@ from harness.scenarios.config import HEADLINE_FRACTION, ScenarioConfig, Scenario
 class ScenarioResult:
     """One scenario run: raw latencies (ns), summary, headline metric and validity."""
 
-    scenario: str
+    name: str
     engine: str
     profile: str
     compliant: bool
@@ -88,7 +88,7 @@ def build_result(cfg: ScenarioConfig, m: Measurement) -> ScenarioResult:
     """Return the ScenarioResult for a measurement: summary, headline, warnings."""
     name, value, unit = headline(cfg, m)
     return ScenarioResult(
-        scenario=cfg.name.value, engine=cfg.engine.value, profile=cfg.profile.value,
+        name=cfg.name.value, engine=cfg.engine.value, profile=cfg.profile.value,
         compliant=is_compliant(cfg) and m.valid is not False,
         latencies_ns=[int(x) for x in m.latencies_ns.tolist()],
         query_count=m.query_count, sample_count=m.sample_count, duration_ns=m.duration_ns,

@@ -135,7 +135,7 @@ def test_onnx_input_dims(run_config, tmp_path: Path, dims: list, status: str,
     record = run_config("model=onnx_file", f"model.path={path}")
     if status == "ok":
         assert record.status is Status.ok, record.reason
-        assert record.model["inputs"][0]["shape"] == [1, 3]
+        assert record.model.inputs[0]["shape"] == [1, 3]
         return
     refused(record, *words)
 
@@ -165,7 +165,7 @@ def test_external_data_in_a_local_function_is_checked(run_config, tmp_path: Path
 def test_huge_batch_is_refused_before_any_allocation(run_config) -> None:
     record = run_config("model.batch_size=50000000")  # digits: 12.8 GB per batch
     refused(record, "GiB", "model.batch_size", "nothing was allocated")
-    assert record.memory["peak_rss_bytes"] < 4 << 30
+    assert record.memory.peak_rss_bytes < 4 << 30
 
 
 def test_the_issues_batch_500000_fails_fast(run_config, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -177,7 +177,7 @@ def test_the_issues_batch_500000_fails_fast(run_config, monkeypatch: pytest.Monk
     record = run_config("model.batch_size=500000")  # took 24 GB RSS and an OOM kill before
     refused(record, "intermediate tensors", "per sample", "model.batch_size")
     assert record.phases_s.keys() <= {"load_model"}, record.phases_s
-    assert record.memory["peak_rss_bytes"] < 4 << 30
+    assert record.memory.peak_rss_bytes < 4 << 30
 
 
 def test_batch_500000_under_a_small_budget(run_config, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -190,6 +190,6 @@ def test_fewer_batches_are_prepared_and_recorded(run_config,
     monkeypatch.setattr(budget, "BUDGET_MAX_BYTES", 16 << 20)
     record = run_config("model.batch_size=5000")  # 1.2 MiB per batch: 4 fit 3x in 16 MiB
     assert record.status is Status.ok, record.reason
-    prepared = record.model["prepared_batches"]
+    prepared = record.model.get("prepared_batches")
     assert prepared["requested"] == 64 and prepared["prepared"] == 4, prepared
     assert "cut to 4" in prepared["why"]

@@ -104,15 +104,15 @@ def test_non_finite_outputs_fail_the_gate_with_a_count(run_config, backend: str,
                                                        model: str) -> None:
     record = run_config(f"model={model}", f"target.backend=tests.faults.backends:{backend}")
     assert record.status is Status.ok, record.reason  # measured; the gate judges the outputs
-    gate, fidelity = record.accuracy["gate"], record.accuracy["fidelity"]
+    gate, fidelity = record.accuracy.gate, record.accuracy.fidelity
     assert gate["passed"] is False
-    samples = record.accuracy["fidelity_samples"]
+    samples = record.accuracy.get("fidelity_samples")
     expected = fidelity["elements"] if backend == "NaNBackend" else samples  # 1 inf per sample
     assert fidelity["nonfinite_elements"] == expected
     assert f"{expected} of {fidelity['elements']} elements" in gate["reason"]
     assert fidelity["cosine"] is None and fidelity["snr_db"] is None
     if model == "digits":  # the task metric: a NaN row never matches its label
-        assert record.accuracy["task"]["nonfinite_elements"] > 0
+        assert record.accuracy.task["nonfinite_elements"] > 0
         assert "task test set" in gate["reason"]
 
 

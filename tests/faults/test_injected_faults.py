@@ -96,10 +96,10 @@ def test_unwritable_results_folder(tmp_path: Path) -> None:
 
 def test_corrupt_cache_entry_is_rebuilt(run_config, cache_dir: Path) -> None:
     first = run_config("quant=int8_static")
-    Path(first.artifact["path"]).write_bytes(b"\x08\x01garbage")
+    Path(first.artifact.path).write_bytes(b"\x08\x01garbage")
     second = run_config("quant=int8_static")
-    assert second.status is Status.ok and second.artifact["cache_hit"] is False
-    assert second.artifact["sha256"] == first.artifact["sha256"]
+    assert second.status is Status.ok and second.artifact.cache_hit is False
+    assert second.artifact.sha256 == first.artifact.sha256
 
 
 def test_corrupt_record_is_rerun_on_resume(tmp_path: Path, cache_dir: Path) -> None:

@@ -86,7 +86,7 @@ def test_sigterm_stops_the_sweep_in_one_line_and_resume_completes(tmp_path, cach
     assert done.returncode == 0, done.stderr[-2000:]
     records = list(iter_records(folder))
     assert len(records) == 2 and all(r.status is Status.ok for r in records)
-    assert all(r.memory["cap_auto"] and r.memory["cap_bytes"] > 0 for r in records)
+    assert all(r.memory.get("cap_auto") and r.memory.cap_bytes > 0 for r in records)
     assert all(_snapshot(folder)[name] == data for name, data in after.items())
 
 

@@ -36,7 +36,7 @@ def test_lookup_aliases_and_dotted_keys(two_hosts: tuple[Path, Path]) -> None:
     assert lookup(run, "host") == "a"
     assert lookup(run, "status") == "ok"
     assert lookup(run, "no.such.key") is None
-    assert run.record.scenario["latencies_ns"] == []
+    assert run.record.scenario.latencies_ns == []
 
 
 def test_where_filters(two_hosts: tuple[Path, Path]) -> None:
