@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml Makefile
 	@$(BIN)/pip install -q "$(TORCH)"
 	@$(BIN)/python -c "import torch" || { echo "[setup] torch did not install; set TORCH=..."; exit 1; }
 	@echo "[setup] installing edge-harness with its dev tools"
+	@rm -rf edge_harness.egg-info  # a stale copy in the source tree shadows the entry points
 	@$(BIN)/pip install -q -c $(VENV)/constraints.txt -e ".[dev]"
 	@$(BIN)/python -c "import harness, onnxruntime, hydra" || { echo "[setup] core install failed"; exit 1; }
 	@for extra in $(OPTIONAL); do \

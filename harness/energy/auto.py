@@ -15,7 +15,14 @@ from typing import Any
 from harness.core.errors import BackendUnavailable
 from harness.energy.base import EnergyMeter
 from harness.energy.config import MeterConfig
-from harness.energy.registry import AUTO, AUTO_FALLBACK, AUTO_ORDER, AUTO_ORDER_NVIDIA, METERS
+from harness.energy.registry import (
+    AUTO,
+    AUTO_FALLBACK,
+    AUTO_ORDER,
+    AUTO_ORDER_NVIDIA,
+    METERS,
+    plugin_meters,
+)
 
 _LABELS = {"rapl": "RAPL", "nvml": "NVML", "jetson": "Jetson", "hwmon": "hwmon"}
 
@@ -40,7 +47,8 @@ def create_meter(cfg: MeterConfig | Mapping[str, Any],
         cfg = MeterConfig.from_mapping(cfg)
     cfg.validate()
     if cfg.name == AUTO:
-        return _auto(cfg, AUTO_ORDER_NVIDIA if on_nvidia_gpu(device) else AUTO_ORDER)
+        builtins = AUTO_ORDER_NVIDIA if on_nvidia_gpu(device) else AUTO_ORDER
+        return _auto(cfg, (*_plugins_seeing(device), *builtins))
     meter = build_meter(cfg.name, cfg)
     probe = meter.probe()
     if not probe.available:
@@ -51,19 +59,31 @@ def create_meter(cfg: MeterConfig | Mapping[str, Any],
     return meter, probe.reason
 
 
+def _plugins_seeing(device: str) -> list[str]:
+    """Return the plugin meters that say they see `device` (unimportable ones are left out)."""
+    seeing = []
+    for name in plugin_meters():
+        try:
+            if METERS.get(name).sees(device):
+                seeing.append(name)
+        except BackendUnavailable:
+            continue
+    return seeing
+
+
 def _auto(cfg: MeterConfig, order: tuple[str, ...]) -> tuple[EnergyMeter, str]:
     reasons = []
     for name in order:
         try:
             meter = build_meter(name, cfg)
         except BackendUnavailable as err:
-            reasons.append(f"{_LABELS[name]}: {err.message}")
+            reasons.append(f"{_LABELS.get(name, name)}: {err.message}")
             continue
         probe = meter.probe()
         if probe.available:
             reasons.append(f"chose {name} ({probe.reason})")
             return meter, "; ".join(reasons)
-        label = _LABELS[name]
+        label = _LABELS.get(name, name)
         reason = probe.reason
         reasons.append(reason if reason.startswith(f"{label}:") else f"{label}: {reason}")
     if "nvml" not in order:

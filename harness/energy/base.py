@@ -94,6 +94,12 @@ class EnergyMeter(ABC):
     _active: bool = False
 
     @classmethod
+    def sees(cls, device: str) -> bool:
+        """Return whether this meter measures the target device `device` (e.g. "nimbus0"), so
+        that meter=auto tries it before the built-ins; plugin meters override it."""
+        return False
+
+    @classmethod
     def parse_options(cls, raw: Any) -> Any:
         """Return the meter's options dataclass from `meter.options`; ConfigError if bad."""
         return parse_options(cls.name, cls.options_cls, raw)

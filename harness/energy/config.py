@@ -17,7 +17,7 @@ from typing import Any
 from harness.core.errors import BackendUnavailable, ConfigError, did_you_mean
 from harness.core.ranges import above, at_least, check_fields
 from harness.energy.options import PREFIX, option_keys
-from harness.energy.registry import AUTO, AUTO_CANDIDATES, importable_candidates, meter_class
+from harness.energy.registry import AUTO, auto_candidates, importable_candidates, meter_class
 
 #: Valid ranges of the common numeric fields (every float must also be finite).
 RANGES = {"idle_baseline_s": at_least(0), "sample_period_s": above(0)}
@@ -61,7 +61,7 @@ class MeterConfig:
                 valid = sorted(set().union(*takers.values()))
                 raise ConfigError(
                     f"{PREFIX}.{key} is not an option of any meter auto may try "
-                    f"({', '.join(AUTO_CANDIDATES)}).{did_you_mean(key, valid)}",
+                    f"({', '.join(auto_candidates())}).{did_you_mean(key, valid)}",
                     f"Valid {PREFIX} keys with meter=auto: {', '.join(valid)}; or name the "
                     "meter (meter=<name>) whose option it is.")
         return {name: {k: v for k, v in options.items() if k in keys}

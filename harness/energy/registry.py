@@ -1,8 +1,9 @@
 """The meter registry: built-ins and plugins alike come through the `harness.meters` group.
 
-`auto` is not a meter but a choice among them: the meters that see the device being timed, in
-AUTO_ORDER (CPU and other accelerators) or AUTO_ORDER_NVIDIA (an NVIDIA GPU target), falling
-back to AUTO_FALLBACK, the clearly labelled estimate.
+`auto` is not a meter but a choice among them: first any plugin meter whose class says it
+`sees(device)` (a vendor's own counter is the most specific), then the built-ins that see the
+device being timed, in AUTO_ORDER (CPU and other accelerators) or AUTO_ORDER_NVIDIA (an NVIDIA
+GPU target), falling back to AUTO_FALLBACK, the clearly labelled estimate.
 """
 
 from __future__ import annotations
@@ -16,8 +17,19 @@ AUTO = "auto"
 AUTO_ORDER = ("rapl", "jetson", "hwmon")  # for a target on the CPU or another accelerator
 AUTO_ORDER_NVIDIA = ("nvml", "rapl", "jetson", "hwmon")  # for a target on an NVIDIA GPU
 AUTO_FALLBACK = "estimated"
-#: Every meter auto may build, for some device: the keys of meter.options it may pass on.
+#: Every built-in meter auto may build, for some device.
 AUTO_CANDIDATES = (*AUTO_ORDER_NVIDIA, AUTO_FALLBACK)
+BUILTIN_PREFIX = "harness."
+
+
+def plugin_meters() -> list[str]:
+    """Return the registered meters that another package provides (not built in), sorted."""
+    return [n for n in METERS.names() if not METERS.entry(n).target.startswith(BUILTIN_PREFIX)]
+
+
+def auto_candidates() -> tuple[str, ...]:
+    """Return every meter auto may build for some device: plugins first, then built-ins."""
+    return (*plugin_meters(), *AUTO_CANDIDATES)
 
 
 def meter_names() -> list[str]:
@@ -36,7 +48,7 @@ def importable_candidates() -> tuple[dict[str, type[EnergyMeter]], list[str]]:
     """Return (auto's candidate classes that import here, names that cannot be imported)."""
     found: dict[str, type[EnergyMeter]] = {}
     missing = []
-    for name in AUTO_CANDIDATES:
+    for name in auto_candidates():
         try:
             found[name] = METERS.get(name)
         except BackendUnavailable:

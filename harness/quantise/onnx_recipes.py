@@ -1,4 +1,5 @@
-"""ONNX recipes: one handler per Recipe member, run once and cached by content hash."""
+"""The ONNX quantiser: runs the recipe's handler (harness.recipes `onnx.*`) once, cached by
+content hash."""
 
 from __future__ import annotations
 
@@ -18,19 +19,9 @@ from harness.models.inputs import CalibrationSet
 from harness.models.loaded import LoadedModel
 from harness.quantise.config import QuantConfig, Recipe
 from harness.quantise.job import OnnxJob
-from harness.quantise.onnx_float import quantise_fp16
-from harness.quantise.onnx_int import quantise_dynamic, quantise_static
-from harness.quantise.onnx_int4 import quantise_int4
+from harness.quantise.recipes import recipe_handler
 
 Handler = Callable[[OnnxJob], dict[str, Any]]
-
-HANDLERS: dict[Recipe, Handler] = {
-    Recipe.fp16: quantise_fp16,
-    Recipe.int8_dynamic: quantise_dynamic,
-    Recipe.int8_static: quantise_static,
-    Recipe.int16_static: quantise_static,
-    Recipe.int4_weight_only: quantise_int4,
-}
 
 
 def settings(cfg: QuantConfig) -> dict[str, Any]:
@@ -59,10 +50,7 @@ def quantise_onnx(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
     """Return the ONNX artifact for `cfg.recipe` (fp32 as it is), building it unless cached."""
     if cfg.recipe is Recipe.fp32:
         return fp32
-    handler = HANDLERS.get(cfg.recipe)
-    if handler is None:
-        raise QuantisationError(f"Recipe '{cfg.recipe.value}' has no ONNX handler.",
-                                f"ONNX recipes: {', '.join(r.value for r in HANDLERS)}.")
+    handler: Handler = recipe_handler("onnx", cfg.recipe.value)
     opts = settings(cfg)
     calib_hash = content_hash(*calib.key_parts()) if calib else ""
     key = content_hash("onnx-quant/3", fp32.sha256, opts, calib_hash, ort.__version__)

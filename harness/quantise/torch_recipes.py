@@ -15,15 +15,18 @@ from harness.core.errors import QuantisationError
 from harness.models.inputs import CalibrationSet
 from harness.models.source import LoadedModel
 from harness.quantise.config import QuantConfig, Recipe
+from harness.quantise.recipes import recipe_handler, recipes_for
 
 ENGINE = "x86"  # fbgemm + onednn kernels; the engine torch picks on x86 CPUs
 
 
-def _fp32(module: torch.nn.Module, calib: CalibrationSet | None) -> torch.nn.Module:
+def fp32_module(module: torch.nn.Module, calib: CalibrationSet | None) -> torch.nn.Module:
+    """Return the module unchanged (the fp32 recipe)."""
     return module
 
 
-def _fx_static(module: torch.nn.Module, calib: CalibrationSet | None) -> torch.nn.Module:
+def fx_static_module(module: torch.nn.Module, calib: CalibrationSet | None) -> torch.nn.Module:
+    """Return an int8 copy of the module from FX graph-mode static quantisation."""
     from torch.ao.quantization import get_default_qconfig_mapping
     from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
@@ -39,17 +42,14 @@ def _fx_static(module: torch.nn.Module, calib: CalibrationSet | None) -> torch.n
     return convert_fx(prepared)
 
 
-def _dynamic(module: torch.nn.Module, calib: CalibrationSet | None) -> torch.nn.Module:
+def dynamic_module(module: torch.nn.Module, calib: CalibrationSet | None) -> torch.nn.Module:
+    """Return a copy of the module with dynamically quantised int8 Linear layers."""
     from torch.ao.quantization import quantize_dynamic
 
     return quantize_dynamic(copy.deepcopy(module), {torch.nn.Linear}, dtype=torch.qint8)
 
 
-HANDLERS: dict[Recipe, Callable[[torch.nn.Module, CalibrationSet | None], torch.nn.Module]] = {
-    Recipe.fp32: _fp32,
-    Recipe.int8_static: _fx_static,
-    Recipe.int8_dynamic: _dynamic,
-}
+Handler = Callable[[torch.nn.Module, CalibrationSet | None], torch.nn.Module]
 
 
 def _module(model: LoadedModel) -> torch.nn.Module:
@@ -66,13 +66,9 @@ def _module(model: LoadedModel) -> torch.nn.Module:
 def quantise_torch(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
                    calib: CalibrationSet | None, cache: ArtifactCache | None = None) -> Artifact:
     """Return a torch-format artifact holding the module for `cfg.recipe` (built in memory)."""
-    handler = HANDLERS.get(cfg.recipe)
-    if handler is None:
-        raise QuantisationError(
-            f"Recipe '{cfg.name}' ({cfg.recipe.value}) has no torch-backend handler.",
-            f"Use an onnxruntime target for it; torch supports "
-            f"{', '.join(r.value for r in HANDLERS)}.",
-        )
+    handler: Handler = recipe_handler(
+        "torch", cfg.recipe.value, f"Use an onnxruntime target for it; torch supports "
+        f"{', '.join(recipes_for('torch'))}.")
     if cfg.recipe is not Recipe.fp32:
         _module(model)
     try:

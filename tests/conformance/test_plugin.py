@@ -124,6 +124,21 @@ class TestNimbusMeter(MeterConformance):
         assert busy_r.average_power_w > idle_r.average_power_w + 1.0
 
 
+def test_auto_tries_the_plugin_meter_for_its_device_first() -> None:
+    from harness.energy.auto import create_meter
+
+    meter, why = create_meter(MeterConfig(name="auto"), "nimbus0")
+    try:
+        assert meter.name == "nimbus_power" and why.startswith("chose nimbus_power")
+    finally:
+        meter.close()
+    meter, why = create_meter(MeterConfig(name="auto"), "cpu")  # not its device: not tried
+    try:
+        assert meter.name != "nimbus_power" and "nimbus_power" not in why
+    finally:
+        meter.close()
+
+
 def _pip_install() -> None:
     cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation",
            "--no-index", "-q", "-e", str(PLUGIN)]

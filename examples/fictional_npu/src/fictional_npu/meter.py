@@ -41,6 +41,11 @@ class NimbusPowerMeter(EnergyMeter):
     accuracy_rel: ClassVar[float] = 0.5  # a model of a fictional board: say it is rough
     options_cls: ClassVar[type] = NimbusPowerOptions
 
+    @classmethod
+    def sees(cls, device: str) -> bool:
+        """Return whether `device` is a Nimbus NPU (meter=auto then tries this meter first)."""
+        return device.startswith("nimbus")
+
     def __init__(self, device: str = "nimbus0") -> None:
         self.device = device
 
