@@ -56,10 +56,10 @@ class OpenVinoSession(Session):
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
         """Run one inference synchronously; returns host arrays (copies).
 
-        Inputs are copied into the request's own input buffers (about 1 µs for a small
-        input) and outputs are read as shared views, then copied: wrapping each input in a
-        new `ov.Tensor` and letting `infer()` build copied outputs costs 10-25 µs more per
-        call in Python, which would be counted as OpenVINO's latency."""
+        Inputs are copied into the request's own input buffers and outputs are read as shared
+        views, then copied, so that no per-call `ov.Tensor` wrapping or output building in
+        Python is counted as OpenVINO's latency (costs: docs/methodology.md, "Backends'
+        settings")."""
         if self.compiled is None:
             raise SessionClosed("openvino")
         try:

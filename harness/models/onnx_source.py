@@ -17,7 +17,7 @@ from harness.models.loaded import LoadedModel, Reference
 from harness.models.resolve import DeclaredInput, dynamic_batch, resolve_inputs
 from harness.models.safety import check_onnx, model_file
 
-#: The dim_value exporters write for "unknown" (issue 15): read as dynamic, like dim_param.
+#: The dim_value exporters write for "unknown": read as dynamic, like dim_param.
 #: 0 is not: onnxruntime takes it literally (a zero-size axis), so a run could not feed it.
 UNKNOWN_DIMS = (-1,)
 

@@ -1,8 +1,8 @@
 """Read run records fast for reports: raw latencies are cut out before JSON parsing.
 
 A record's `scenario.latencies_ns` list is most of its bytes; comparing 10,000 records needs only
-the summaries, so `load_runs` splices that list out of the text before `json.loads` (2x faster
-at 800 samples, more with more) and `latencies_ns` re-reads one file when a plot needs them.
+the summaries, so `load_runs` splices that list out of the text before `json.loads` and
+`latencies_ns` re-reads one file when a plot needs them.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ def write_summary(folder: Path, console: Console | None = None) -> list[RunRecor
 
 
 def write_html_report(folder: Path) -> Path:
-    """Write `<folder>/report.html` (tables, plots, provenance; ~2-3 s) and return its path.
+    """Write `<folder>/report.html` (tables, plots, provenance) and return its path.
 
     Speed-ups are against FP32 of the same model, scenario and (preferably) target.
     """

@@ -70,10 +70,9 @@ class LoadGenSut:
 
     LoadGen's latency includes this callback, so it keeps the work after the inference to
     the completion call: ids and inputs are looked up before it, and the response objects are
-    reused (building a `QuerySampleResponse` costs ~1.7 µs warm, setting an id on a kept one
-    ~0.6 µs). Only one thread ever completes queries (the issuing thread, or the single
-    worker), so reuse is safe, and `QuerySamplesComplete` copies the responses before it
-    returns."""
+    reused rather than built per query (costs: docs/methodology.md, "LoadGen agreement").
+    Only one thread ever completes queries (the issuing thread, or the single worker), so
+    reuse is safe, and `QuerySamplesComplete` copies the responses before it returns."""
 
     def __init__(self, lg: Any, session: TimedSession, samples: Sequence[Inputs], threaded: bool):
         self.lg, self.session, self.samples = lg, session, samples

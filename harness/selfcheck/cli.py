@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or default_out()
     ensure_writable(out.parent)  # before minutes of measuring, not after
     plan = plan_for(args.quick)
-    # torch, onnx and the runtimes load here, not when `harness` starts (3 s here)
+    # torch, onnx and the runtimes load here, not when `harness` starts
     from harness.selfcheck.run import run_selfcheck
     doc = run_selfcheck(plan, args.cache_dir, out.parent / "logs",
                         log=lambda text: print(text, file=sys.stderr))

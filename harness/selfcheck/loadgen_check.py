@@ -132,7 +132,7 @@ def run_loadgen_check(comp: Components, plan: Plan, log_dir: Path) -> list[Check
 
 
 def batched_row(comp: Components, plan: Plan, log_dir: Path, batch: int = 8) -> CheckRow:
-    """Return the p90 row for ResNet-8 at batch 8 (~2 ms queries): LoadGen's fixed cost small."""
+    """Return the p90 row for ResNet-8 at `batch`, where LoadGen's fixed cost per query is small."""
     samples = [{k: np.concatenate([v] * batch, axis=0) for k, v in s.items()}
                for s in comp.samples]
     longer = replace(plan, loadgen_min_queries=max(plan.loadgen_min_queries // 4, 50),

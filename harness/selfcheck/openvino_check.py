@@ -106,7 +106,7 @@ def run_openvino_check(comp: Components, plan: Plan) -> list[CheckRow]:
         warm_up(session, comp.samples, plan.warmup_s)
         for _ in range(plan.openvino_repeats):
             # ours between benchmark_app's two runs: adjacent to both in time, so the
-            # per-round ratios see the same machine state (this VM swings ±10% in a second)
+            # per-round ratios see the same machine state (docs/methodology.md, warm-up)
             runs = {50: bench(50)}
             res = run_scenario(session, comp.samples, ours_config(float(plan.openvino_s)))
             runs[90] = bench(90)

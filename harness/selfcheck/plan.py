@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: MLPerf's default server bound (loadgen/mlperf.conf). ResNet-8 takes well under 1 ms per
-#: query here, so the bound is reached only close to saturation, where queueing dominates.
+#: The server check's p99 latency bound in ms: MLPerf's default (loadgen/mlperf.conf).
 SERVER_LATENCY_BOUND_MS = 10.0
 
 
