@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from harness.zoo.entry import UNTRAINED, ZooEntry
 from harness.zoo.layers import seeded
 
 INPUT_SHAPE = (640,)
@@ -45,3 +46,11 @@ def build(cache_dir: Path) -> nn.Module:
     """Return the autoencoder in eval mode with seeded random weights."""
     del cache_dir
     return seeded(Autoencoder, SEED, INPUT_SHAPE)
+
+
+def entry() -> ZooEntry:
+    """Return this model's zoo entry (registered in the harness.zoo entry-point group)."""
+    return ZooEntry(name="autoencoder",
+                    description="MLPerf Tiny anomaly detection FC autoencoder, 640 in" + UNTRAINED,
+                    input_name="input", input_shape=INPUT_SHAPE, num_classes=None,
+                    task="reconstruction", published_params=265_900, builder=build)

@@ -18,7 +18,7 @@ from torch import nn
 
 from harness.core.errors import ModelError
 from harness.core.pickle_scan import check_torch_file
-from harness.zoo.entry import Dataset
+from harness.zoo.entry import Dataset, ZooEntry
 from harness.zoo.layers import conv_bn_relu, seeded
 
 log = logging.getLogger(__name__)
@@ -177,3 +177,12 @@ def build(cache_dir: Path) -> nn.Module:
     model = seeded(DigitsCNN, SEED)
     model.load_state_dict(load_or_train(cache_dir).state)
     return model.eval()
+
+
+def entry() -> ZooEntry:
+    """Return this model's zoo entry (registered in the harness.zoo entry-point group)."""
+    return ZooEntry(name="digits",
+                    description="Small CNN trained at first use on scikit-learn's 8×8 digits",
+                    input_name="input", input_shape=INPUT_SHAPE, num_classes=NUM_CLASSES,
+                    task="classification", published_params=None, builder=build,
+                    loader=dataset)

@@ -46,3 +46,15 @@ class ZooEntry:
     def dataset(self) -> Dataset | None:
         """Return the model's labelled data, or None when the zoo ships none for it."""
         return self.loader() if self.loader is not None else None
+
+
+UNTRAINED = "; seeded random weights (no pretrained weights ship)"
+
+
+def mlperf_tiny_entry(name: str, description: str, input_shape: tuple[int, ...],
+                      num_classes: int, published: int,
+                      builder: Callable[[Path], torch.nn.Module]) -> ZooEntry:
+    """Return the entry of an MLPerf Tiny classifier with seeded random weights."""
+    return ZooEntry(name=name, description=description + UNTRAINED, input_name="input",
+                    input_shape=input_shape, num_classes=num_classes, task="classification",
+                    published_params=published, builder=builder)

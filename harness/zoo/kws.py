@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from harness.zoo.entry import ZooEntry, mlperf_tiny_entry
 from harness.zoo.layers import conv_bn_relu, depthwise_separable, seeded
 
 INPUT_SHAPE = (1, 49, 10)
@@ -36,3 +37,9 @@ def build(cache_dir: Path) -> nn.Module:
     """Return the DS-CNN in eval mode with seeded random weights (no pretrained weights ship)."""
     del cache_dir  # nothing trained, nothing cached
     return seeded(DSCNN, SEED, INPUT_SHAPE)
+
+
+def entry() -> ZooEntry:
+    """Return this model's zoo entry (registered in the harness.zoo entry-point group)."""
+    return mlperf_tiny_entry("kws", "MLPerf Tiny keyword spotting DS-CNN on 49×10 MFCCs",
+                             INPUT_SHAPE, NUM_CLASSES, 22_600, build)

@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from harness.zoo.entry import ZooEntry, mlperf_tiny_entry
 from harness.zoo.layers import conv_bn_relu, seeded
 
 INPUT_SHAPE = (3, 32, 32)
@@ -52,3 +53,9 @@ def build(cache_dir: Path) -> nn.Module:
     """Return ResNet-8 in eval mode with seeded random weights."""
     del cache_dir
     return seeded(ResNet8, SEED, INPUT_SHAPE)
+
+
+def entry() -> ZooEntry:
+    """Return this model's zoo entry (registered in the harness.zoo entry-point group)."""
+    return mlperf_tiny_entry("resnet8", "MLPerf Tiny image classification ResNet-8",
+                             INPUT_SHAPE, NUM_CLASSES, 77_700, build)

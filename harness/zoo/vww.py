@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from harness.zoo.entry import ZooEntry, mlperf_tiny_entry
 from harness.zoo.layers import conv_bn_relu, depthwise_separable, seeded
 
 INPUT_SHAPE = (3, 96, 96)
@@ -55,3 +56,9 @@ def build(cache_dir: Path) -> nn.Module:
     """Return MobileNetV1-0.25 in eval mode with seeded random weights."""
     del cache_dir
     return seeded(MobileNetV1, SEED, INPUT_SHAPE)
+
+
+def entry() -> ZooEntry:
+    """Return this model's zoo entry (registered in the harness.zoo entry-point group)."""
+    return mlperf_tiny_entry("vww", "MLPerf Tiny visual wake words MobileNetV1-0.25, 96×96",
+                             INPUT_SHAPE, NUM_CLASSES, 210_900, build)
