@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -32,7 +33,8 @@ class OnnxRuntimeOptions:
     inter_op_threads: threads across nodes (parallel mode only); intra-op is target.threads.
     allow_spinning: intra-op threads spin while waiting (lower latency, more CPU).
     io_binding: bind inputs on the provider's device once and reuse them across runs.
-    profile_placement: one profiled run at load to count nodes per provider (for describe()).
+    profile_placement: profile the first run (on the run's own inputs) to count nodes per
+        provider (for describe()).
     strict: fail the run when any node fell back to the CPU under an accelerator provider.
     """
 
@@ -125,19 +127,21 @@ class OnnxRuntimeBackend(Backend):
         self.check(artifact)
         probe = self.require_available("Install the onnxruntime package built for that provider.")
         session = self._create(artifact)
-        counts = None
-        if self.options.profile_placement or self.options.strict:  # one profiled warm-up run
-            counts = placement.profile_placement(session, artifact.inputs)
-        fallen = placement.cpu_fallbacks(counts or {}, list(self.options.providers))
+        info = placement_info(session)
+        info.update(device=self.target.device, intra_op_threads=self.target.threads,
+                    session_options=self._options_record(), warnings=list(probe.warnings))
+        profiled = self.options.profile_placement or self.options.strict
+        return OnnxRuntimeSession(session, artifact.inputs, info, self._io_device(),
+                                  self._check_placement if profiled else None)
+
+    def _check_placement(self, counts: Counter) -> None:
+        """Raise UnsupportedError in strict mode when nodes fell back to the CPU provider."""
+        fallen = placement.cpu_fallbacks(counts, list(self.options.providers))
         if self.options.strict and fallen:
             raise UnsupportedError(
                 f"onnxruntime: {fallen} node(s) fell back to CPUExecutionProvider under "
                 f"{self.options.providers[0]} (nodes per provider: {dict(counts)}).",
                 "Set target.options.strict=false to allow the fallback, or change the model.")
-        info = placement_info(session, counts)
-        info.update(device=self.target.device, intra_op_threads=self.target.threads,
-                    session_options=self._options_record(), warnings=list(probe.warnings))
-        return OnnxRuntimeSession(session, artifact.inputs, info, self._io_device())
 
     def _options_record(self) -> dict[str, Any]:
         opts = self.options

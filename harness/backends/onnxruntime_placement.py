@@ -1,4 +1,4 @@
-"""Which execution provider ran each node (from one profiled run), and clashing ORT wheels."""
+"""Which execution provider ran each node (from the first, profiled run), and clashing wheels."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ from collections import Counter
 from importlib.metadata import distributions
 from pathlib import Path
 
-import numpy as np
 import onnxruntime as ort
-
-from harness.core.artifact import TensorSpec
 
 #: Wheels that all install the `onnxruntime` Python package and overwrite one another's files.
 ORT_WHEELS = frozenset({
@@ -44,22 +41,11 @@ def wheel_clash_warning() -> str:
             "all of them and install exactly one.")
 
 
-def dummy_inputs(specs: tuple[TensorSpec, ...]) -> dict[str, np.ndarray]:
-    """Return zero inputs of the artifact's declared shapes and dtypes."""
-    return {s.name: np.zeros(s.shape, dtype=s.dtype) for s in specs}
+def end_placement(session: ort.InferenceSession) -> Counter:
+    """Stop profiling and return the node count per execution provider of the profiled run.
 
-
-def profile_placement(session: ort.InferenceSession, specs: tuple[TensorSpec, ...]) -> Counter:
-    """Run once with profiling on and return the node count per execution provider.
-
-    The session must have been created with `enable_profiling`; profiling stops here (ORT
-    disables it in end_profiling), so the timed runs that follow are not slowed down.
-    """
-    try:
-        session.run(None, dummy_inputs(specs))
-    except BaseException:  # a run that raises still stops profiling and leaves no file behind
-        Path(session.end_profiling()).unlink(missing_ok=True)
-        raise
+    The session was created with `enable_profiling` and has run once, on the run's own
+    inputs; ORT stops profiling in end_profiling, so the runs that follow are not slowed."""
     path = Path(session.end_profiling())
     try:
         events = json.loads(path.read_text())
@@ -71,6 +57,11 @@ def profile_placement(session: ort.InferenceSession, specs: tuple[TensorSpec, ..
         if event.get("cat") == "Node" and name.endswith(_KERNEL_SUFFIX):
             nodes[name[: -len(_KERNEL_SUFFIX)]] = event.get("args", {}).get("provider", "?")
     return Counter(nodes.values())
+
+
+def discard_profile(session: ort.InferenceSession) -> None:
+    """Stop profiling and delete the profile file (the profiled run failed)."""
+    Path(session.end_profiling()).unlink(missing_ok=True)
 
 
 def cpu_fallbacks(counts: Counter, requested: list[str]) -> int:

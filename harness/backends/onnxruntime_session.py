@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import onnxruntime as ort
 
+from harness.backends import onnxruntime_placement as placement
 from harness.backends.base import Session, SessionClosed, input_error
 from harness.core.artifact import TensorSpec
 
@@ -23,11 +25,17 @@ class OnnxRuntimeSession(Session):
     With IO binding, each distinct input array is copied to the provider's device once and the
     device copy is reused whenever the same array object is run again (inputs are treated as
     immutable), so the timed loop measures inference, not host-to-device copies.
+
+    With `on_placement`, the first run is profiled (on the inputs the run gives it, never
+    made-up ones), nodes per provider go into describe(), and `on_placement(counts)` may
+    refuse them (strict mode) by raising.
     """
 
     def __init__(self, session: ort.InferenceSession, specs: tuple[TensorSpec, ...],
-                 info: dict[str, Any], io_device: tuple[str, int] | None) -> None:
+                 info: dict[str, Any], io_device: tuple[str, int] | None,
+                 on_placement: Callable[[Counter], None] | None = None) -> None:
         self.session: ort.InferenceSession | None = session
+        self._on_placement = on_placement
         self.specs = specs
         self.info = info
         self.io_device = io_device
@@ -58,12 +66,26 @@ class OnnxRuntimeSession(Session):
         """Run one inference; returns host arrays."""
         if self.session is None:
             raise SessionClosed("onnxruntime")
+        if self._on_placement is not None:
+            return self._run_profiled(inputs)
         try:
             if self._binding is not None:
                 return self._run_bound(inputs)
             return self.session.run(self._outputs, inputs)
         except _RUN_ERRORS as exc:
             raise input_error(inputs, self.specs, True, "onnxruntime", exc) from exc
+
+    def _run_profiled(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+        check, self._on_placement = self._on_placement, None
+        try:
+            outputs = self.run(inputs)
+        except BaseException:
+            placement.discard_profile(self.session)
+            raise
+        counts = placement.end_placement(self.session)
+        self.info["nodes_per_provider"] = dict(counts)
+        check(counts)
+        return outputs
 
     def synchronize(self) -> None:
         """Wait for the device; run() already returns host copies, so there is nothing queued."""
@@ -82,9 +104,6 @@ class OnnxRuntimeSession(Session):
         self.session = None
 
 
-def placement_info(session: ort.InferenceSession, counts: Counter | None) -> dict[str, Any]:
-    """Return the describe() fields about providers: active ones and nodes per provider."""
-    info: dict[str, Any] = {"providers": session.get_providers()}
-    if counts is not None:
-        info["nodes_per_provider"] = dict(counts)
-    return info
+def placement_info(session: ort.InferenceSession) -> dict[str, Any]:
+    """Return the describe() fields about providers known at load: the active ones."""
+    return {"providers": session.get_providers()}

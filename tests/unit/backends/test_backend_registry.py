@@ -13,8 +13,8 @@ from tests.unit.backends.conftest import SPEC
 
 
 def test_builtins_name_their_pip_extra() -> None:
-    assert BACKENDS._entries["openvino"].extra == "openvino"
-    assert BACKENDS._entries["executorch"].extra == "executorch"
+    assert BACKENDS.entry("openvino").extra == "openvino"
+    assert BACKENDS.entry("executorch").extra == "executorch"
     assert {"onnxruntime", "torch", "openvino", "executorch"} <= set(BACKENDS.names())
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pytest
+from onnx import TensorProto, helper, numpy_helper
 
 from harness.backends import onnxruntime_placement as placement
 from harness.backends.config import TargetConfig
 from harness.backends.onnxruntime_backend import OnnxRuntimeBackend
+from harness.core.artifact import Artifact, TensorSpec
 from harness.core.errors import ConfigError, UnsupportedError
 
 X = np.ones((2, 4), dtype=np.float32)
@@ -21,9 +26,50 @@ def backend(**options) -> OnnxRuntimeBackend:
 
 def test_describe_counts_nodes_per_provider(tiny_onnx) -> None:
     session = backend().load(tiny_onnx)
+    assert "nodes_per_provider" not in session.describe()  # counted from the first real run
+    session.run({"x": X})
     info = session.describe()
     assert info["providers"] == ["CPUExecutionProvider"]
     assert info["nodes_per_provider"] == {"CPUExecutionProvider": 2}
+    session.close()
+
+
+def _branching_onnx(tmp_path: Path) -> Artifact:
+    """Return a model whose int64 scalar `mode` picks an If branch; mode 0 cannot run on x."""
+    shape = numpy_helper.from_array(np.array([-1, 3], dtype=np.int64), "three")
+    keep = helper.make_graph([helper.make_node("Identity", ["x"], ["kept"])], "keep", [],
+                             [helper.make_tensor_value_info("kept", TensorProto.FLOAT, None)])
+    bad = helper.make_graph([helper.make_node("Reshape", ["x", "three"], ["cut"])], "bad", [],
+                            [helper.make_tensor_value_info("cut", TensorProto.FLOAT, None)])
+    graph = helper.make_graph(
+        [helper.make_node("Cast", ["mode"], ["flag"], to=TensorProto.BOOL),
+         helper.make_node("If", ["flag"], ["y"], then_branch=keep, else_branch=bad)],
+        "branching", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 4]),
+                      helper.make_tensor_value_info("mode", TensorProto.INT64, [])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [shape])
+    path = tmp_path / "branching.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), path)
+    specs = (TensorSpec("x", (1, 4)), TensorSpec("mode", (), "int64"))
+    return Artifact(format="onnx", precision="fp32", inputs=specs, path=path)
+
+
+def test_placement_is_profiled_on_the_runs_own_inputs(tmp_path: Path) -> None:
+    """Zeros would take the branch that cannot run; the run's `mode: 1` takes the other."""
+    session = backend().load(_branching_onnx(tmp_path))
+    out = session.run({"x": np.ones((1, 4), np.float32), "mode": np.array(1, np.int64)})
+    np.testing.assert_array_equal(out[0], np.ones((1, 4), np.float32))
+    assert sum(session.describe()["nodes_per_provider"].values()) >= 2
+    session.close()
+    assert not list(tmp_path.glob("harness-ort-profile-*"))
+
+
+def test_a_failed_profiled_run_leaves_no_profile_file(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    session = backend().load(_branching_onnx(tmp_path))
+    with pytest.raises(UnsupportedError):
+        session.run({"x": np.ones((1, 4), np.float32), "mode": np.array(0, np.int64)})
+    assert not list(tmp_path.glob("harness-ort-profile-*"))
     session.close()
 
 
@@ -39,8 +85,9 @@ def test_io_binding_matches_plain_run(tiny_onnx) -> None:
                     reason="needs a second provider that takes no nodes")
 def test_strict_fails_when_nodes_fall_back_to_cpu(tiny_onnx) -> None:
     strict = backend(providers=["AzureExecutionProvider", "CPUExecutionProvider"], strict=True)
+    session = strict.load(tiny_onnx)
     with pytest.raises(UnsupportedError, match="fell back to CPUExecutionProvider"):
-        strict.load(tiny_onnx)
+        session.run({"x": X})
 
 
 def test_missing_provider_is_a_probe_reason() -> None:
