@@ -12,7 +12,13 @@ from omegaconf.errors import OmegaConfBaseException
 
 from harness.backends.config import TargetConfig
 from harness.core.artifact import Artifact, TensorSpec
-from harness.core.errors import BackendUnavailable, ConfigError, HarnessError, UnsupportedError
+from harness.core.errors import (
+    BackendUnavailable,
+    ConfigError,
+    HarnessError,
+    UnsupportedError,
+    reason_of,
+)
 from harness.core.probe import Probe
 
 
@@ -41,7 +47,7 @@ def input_error(inputs: dict[str, Any], specs: tuple[TensorSpec, ...], dynamic_b
         if tuple(shape) != tuple(fixed) or got.dtype != np.dtype(spec.dtype):
             return UnsupportedError(f"{runtime}: input '{spec.name}' has shape "
                                     f"{list(got.shape)} {got.dtype}.", hint)
-    reason = str(cause).strip().splitlines()[0] if cause else "unknown reason"
+    reason = reason_of(cause) if cause else "unknown reason"
     return UnsupportedError(f"{runtime} rejected the inputs: {reason}", hint)
 
 

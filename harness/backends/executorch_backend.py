@@ -13,7 +13,7 @@ from executorch.runtime import Runtime
 
 from harness.backends.base import Backend, Session, SessionClosed, input_error
 from harness.core.artifact import Artifact
-from harness.core.errors import UnsupportedError
+from harness.core.errors import UnsupportedError, reason_of
 from harness.core.probe import Probe
 from harness.export.pte_export import DELEGATE
 
@@ -94,7 +94,7 @@ class ExecuTorchBackend(Backend):
         except (RuntimeError, ValueError) as exc:
             raise UnsupportedError(
                 f"ExecuTorch could not load {artifact.path} ({self.options.method}): "
-                f"{str(exc).strip().splitlines()[0]}",
+                f"{reason_of(exc)}",
                 "Re-export the model (delete its models/.cache/pte entry) with this ExecuTorch.",
             ) from exc
         if method is None:

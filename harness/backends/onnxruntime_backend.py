@@ -12,7 +12,7 @@ from harness.backends import onnxruntime_placement as placement
 from harness.backends.base import Backend, Session
 from harness.backends.onnxruntime_session import OnnxRuntimeSession, placement_info
 from harness.core.artifact import Artifact
-from harness.core.errors import ConfigError, UnsupportedError
+from harness.core.errors import ConfigError, UnsupportedError, reason_of
 from harness.core.probe import Probe
 
 _OPT_LEVELS = {
@@ -118,7 +118,7 @@ class OnnxRuntimeBackend(Backend):
             )
         except (RuntimeError, ValueError, ort.capi.onnxruntime_pybind11_state.Fail) as exc:
             raise UnsupportedError(
-                f"onnxruntime could not load {artifact.path}: {exc}".splitlines()[0],
+                f"onnxruntime could not load {artifact.path}: {reason_of(exc)}",
                 "Check the model with onnx.checker, or try another opset or backend.",
             ) from exc
 

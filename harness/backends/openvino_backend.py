@@ -11,7 +11,7 @@ import openvino as ov
 
 from harness.backends.base import Backend, Session, SessionClosed, input_error
 from harness.core.artifact import Artifact
-from harness.core.errors import ConfigError, UnsupportedError
+from harness.core.errors import ConfigError, UnsupportedError, reason_of
 from harness.core.probe import Probe
 
 HINTS = ("LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT")
@@ -167,7 +167,7 @@ class OpenVinoBackend(Backend):
         except RuntimeError as exc:
             raise UnsupportedError(
                 f"OpenVINO could not compile {artifact.path} for {self.device}: "
-                f"{str(exc).strip().splitlines()[0]}",
+                f"{reason_of(exc)}",
                 "Try another device or performance hint, or the onnxruntime backend.") from exc
         info = {name.lower(): _property(compiled, name) for name in (
             "EXECUTION_DEVICES", "NUM_STREAMS", "INFERENCE_NUM_THREADS",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from collections.abc import Callable, Iterable
 from typing import NoReturn
@@ -49,6 +50,20 @@ def did_you_mean(name: str, valid: Iterable[str]) -> str:
     """Return ' Did you mean X?' for the closest valid name, or '' when nothing is close."""
     close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
     return f" Did you mean '{close[0]}'?" if close else ""
+
+
+#: Lines of a runtime's message that say where it was raised, not what went wrong.
+_NOISE = re.compile(r"^(Exception from \S+:\d+:?|Check '.*' failed at \S+:\d+:?|Summary:|"
+                    r"Traceback \(most recent call last\):|File \".*\", line \d+.*)$")
+
+
+def reason_of(exc: BaseException, max_lines: int = 3, max_chars: int = 400) -> str:
+    """Return a runtime exception's message as one line: its first meaningful lines (source
+    positions such as "Exception from src/.../core.cpp:84:" dropped), at most `max_chars`."""
+    lines = [line.strip().removeprefix("-- ") for line in str(exc).splitlines()]
+    kept = [line for line in lines if line and not _NOISE.match(line)][:max_lines]
+    text = " ".join(kept) or type(exc).__name__
+    return text if len(text) <= max_chars else text[:max_chars - 1] + "…"
 
 
 def unknown_name(kind: str, name: str, valid: Iterable[str]) -> ConfigError:

@@ -13,7 +13,7 @@ import onnxruntime as ort
 
 from harness.core.artifact import Artifact, TensorSpec
 from harness.core.cache import ArtifactCache, content_hash
-from harness.core.errors import HarnessError, QuantisationError
+from harness.core.errors import HarnessError, QuantisationError, reason_of
 from harness.core.host import default_reduce_range, has_vnni
 from harness.models.inputs import CalibrationSet
 from harness.models.loaded import LoadedModel
@@ -64,7 +64,7 @@ def quantise_onnx(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
         except HarnessError:
             raise
         except Exception as exc:  # onnxruntime.quantization raises bare exceptions of many kinds
-            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            reason = reason_of(exc)
             raise QuantisationError(
                 f"Recipe '{cfg.name}' ({cfg.recipe.value}) failed on this model: "
                 f"{type(exc).__name__}: {reason}",

@@ -1,0 +1,52 @@
+"""A runtime's own words reach the record: its first meaningful line, not its source position."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import onnx
+import pytest
+from onnx import TensorProto, helper
+
+from harness.backends.config import TargetConfig
+from harness.backends.registry import create_backend
+from harness.core.artifact import Artifact, TensorSpec
+from harness.core.errors import UnsupportedError, reason_of
+
+OPENVINO_MESSAGE = (  # what OpenVINO 2025 raises for an operator it cannot convert
+    "Exception from src/inference/src/cpp/core.cpp:84:\n"
+    "Check 'false' failed at src/frontends/common_translators/src/unconverted_ops_report.cpp:151:\n"
+    "FrontEnd API failed with OpConversionFailure:\nModel wasn't fully converted.\nSummary:\n"
+    "-- No conversion rule found for operations: com.vendor.FooBar\n\n")
+
+
+def test_reason_of_drops_source_positions_and_keeps_the_cause() -> None:
+    reason = reason_of(RuntimeError(OPENVINO_MESSAGE))
+    assert not reason.startswith("Exception from")
+    assert "No conversion rule found for operations: com.vendor.FooBar" in reason
+    assert reason_of(ValueError("plain words")) == "plain words"
+    assert reason_of(KeyError()) == "KeyError"
+    assert len(reason_of(RuntimeError("x" * 1000))) == 400
+
+
+def _vendor_op_model(tmp_path: Path) -> Artifact:
+    graph = helper.make_graph([helper.make_node("FooBar", ["x"], ["y"], domain="com.vendor")],
+                              "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18),
+                                                    helper.make_opsetid("com.vendor", 1)])
+    path = tmp_path / "vendor_op.onnx"
+    onnx.save(model, path)
+    return Artifact(format="onnx", precision="fp32", inputs=(TensorSpec("x", (1, 4)),), path=path)
+
+
+@pytest.mark.parametrize(("backend", "words"), [
+    ("openvino", "No conversion rule found for operations: com.vendor.FooBar"),
+    ("onnxruntime", "FooBar"),
+])
+def test_an_operator_the_runtime_lacks_is_named(tmp_path: Path, backend: str, words: str) -> None:
+    pytest.importorskip(backend)
+    runtime = create_backend(TargetConfig(name="t", backend=backend))
+    with pytest.raises(UnsupportedError) as info:
+        runtime.load(_vendor_op_model(tmp_path))
+    assert words in str(info.value) and "core.cpp" not in str(info.value)
