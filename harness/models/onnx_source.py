@@ -13,6 +13,7 @@ from harness.core.cache import content_hash, file_sha256
 from harness.core.errors import ModelError
 from harness.core.onnx_utils import default_opset
 from harness.models.config import ModelConfig
+from harness.models.datasets import load_dataset
 from harness.models.loaded import LoadedModel, Reference
 from harness.models.resolve import DeclaredInput, dynamic_batch, resolve_inputs
 from harness.models.safety import check_onnx, model_file
@@ -83,8 +84,6 @@ def load_onnx_file(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
     data_shas = {f.name: file_sha256(f) for f in data_files}
     dataset = None
     if cfg.dataset_path:
-        from harness.models.datasets import load_dataset
-
         dataset = load_dataset(cfg.dataset_path, cfg.dataset_format, specs[0].shape[1:])
     params = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
     return LoadedModel(

@@ -9,6 +9,7 @@ from harness.core.artifact import TensorSpec
 from harness.core.errors import ConfigError
 from harness.models.budget import affordable_batches, check_activations
 from harness.models.config import ModelConfig, ModelSource
+from harness.models.datasets import load_dataset
 from harness.models.loaded import LoadedModel, weights_hash
 from harness.models.registry import MODEL_SOURCES
 
@@ -18,8 +19,6 @@ __all__ = ["LoadedModel", "load_model", "weights_hash"]
 def _dataset(cfg: ModelConfig, entry: zoo.ZooEntry) -> zoo.Dataset | None:
     """Return the user's data set when model.dataset_path is set, else the zoo's (if any)."""
     if cfg.dataset_path:
-        from harness.models.datasets import load_dataset
-
         return load_dataset(cfg.dataset_path, cfg.dataset_format, entry.input_shape)
     return entry.dataset()
 

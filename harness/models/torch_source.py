@@ -21,6 +21,7 @@ from harness.core.cache import file_sha256
 from harness.core.errors import ModelError
 from harness.core.pickle_scan import check_torch_file, weights_only_loads
 from harness.models.config import ModelConfig
+from harness.models.datasets import load_dataset
 from harness.models.loaded import LoadedModel, weights_hash
 from harness.models.pt2_check import check_pt2
 from harness.models.resolve import DeclaredInput, dynamic_batch, resolve_inputs
@@ -153,8 +154,6 @@ def load_torch_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
     specs = resolve_inputs(declared, cfg.inputs, cfg.batch_size, cfg.name)
     dataset = None
     if cfg.dataset_path:
-        from harness.models.datasets import load_dataset
-
         dataset = load_dataset(cfg.dataset_path, cfg.dataset_format, specs[0].shape[1:])
     dynamic = dynamic_batch(declared) or all(d.dims is None for d in declared)
     return LoadedModel(

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from harness.backends.config import TargetConfig
+from harness.backends.registry import create_backend
 from harness.core import stats
 from harness.core.artifact import Artifact
 from harness.core.errors import BackendUnavailable, HarnessError, MeasurementError
@@ -54,8 +55,6 @@ class DirectOpenVinoSession:
 
 def openvino_session(artifact: Artifact) -> tuple[Any, str]:
     """Return (session, how it was made): the harness backend if present, else direct."""
-    from harness.backends.registry import create_backend
-
     target = TargetConfig(name="openvino_cpu", backend="openvino", device="CPU", threads=1,
                           options=dict(OV_OPTIONS))
     try:
