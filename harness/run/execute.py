@@ -24,6 +24,7 @@ from harness.records.builder import RunBuilder
 from harness.records.io import RUN_FILES
 from harness.run.locks import timing_lock
 from harness.run.measure import measure
+from harness.run.sessions import TrialSessions
 from harness.scenarios.stability import stability_snapshot
 
 
@@ -50,9 +51,9 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
     with run.phase("quantise"):
         artifact = quantise(model, fp32, cfg.quant, calib, cache)
     run.set(artifact={**artifact.describe(), "calibration_indices": calib.indices if calib else []})
-    with run.phase("session_create"):
-        session = backend.load(artifact)
-    try:
+    with TrialSessions(lambda: backend.load(artifact)) as sessions:  # closes each one once
+        with run.phase("session_create"):
+            session = sessions.first()
         samples = batched_samples(model, 64, cfg.seed, artifact.inputs, run.fields["model"])
         with run.phase("first_inference"):
             outputs = session.run(samples[0])
@@ -70,12 +71,9 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
         try:
             with timing_lock() as waited_s:
                 run.phases_s["timing_lock_wait"] = waited_s
-                scenario, energy = measure(lambda: backend.load(artifact), session, samples,
-                                           cfg.scenario, meter, cfg.meter,
+                scenario, energy = measure(sessions, samples, cfg.scenario, meter, cfg.meter,
                                            out_dir / RUN_FILES / run.run_id)
         finally:
             meter.close()
         run.set(scenario={**scenario, "stability_before": stability},
                 energy={**energy, "meter_choice": why})
-    finally:
-        session.close()

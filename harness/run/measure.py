@@ -10,14 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from harness.backends.base import Session
-from harness.core.stats import percentile, trial_spread
-from harness.energy.base import EnergyMeter, NullMeter
+from harness.energy.base import EnergyMeter, MeterWindow, NullMeter
 from harness.energy.config import MeterConfig
 from harness.energy.method import idle_baseline, required_window_s, summarise_energy
 from harness.scenarios.config import ScenarioConfig
 from harness.scenarios.overhead import measure_overhead_ns
-from harness.scenarios.runner import run_scenario
+from harness.scenarios.runner import run_trials
+from harness.scenarios.session import TimedSession
 
 Inputs = dict[str, np.ndarray]
 
@@ -30,15 +29,17 @@ def overhead_ns(cfg: ScenarioConfig) -> float:
 
 
 def measure(
-    load: Callable[[], Session],
-    session: Session,
+    session_for_trial: Callable[[int], TimedSession],
     samples: Sequence[Inputs],
     cfg: ScenarioConfig,
     meter: EnergyMeter,
     meter_cfg: MeterConfig,
     log_dir: Path,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return (scenario fields, energy fields) for cfg.trials trials, a fresh session per trial."""
+    """Return (scenario fields, energy fields) for cfg.trials trials, in one meter window each.
+
+    `session_for_trial(n)` gives trial n its session (harness.run.sessions.TrialSessions: the
+    warm first session for trial 0, a fresh one after); measure never closes a session."""
     window_start_unix_s = time.time()
     metered = not isinstance(meter, NullMeter)
     idle = None
@@ -46,22 +47,19 @@ def measure(
         idle = idle_baseline(meter, meter_cfg.idle_baseline_s)
     cfg = replace(cfg, min_duration_s=required_window_s(cfg.min_duration_s, meter))
     cfg = replace(cfg, max_duration_s=max(cfg.max_duration_s, cfg.min_duration_s))
-    results, windows = [], []
-    for trial in range(cfg.trials):
-        if trial > 0:
-            session.close()
-            session = load()
-        window = meter.window()
-        results.append(run_scenario(session, samples, cfg, window, log_dir / f"trial_{trial}"))
-        windows.append(window)
-    session.close()
+    windows: list[MeterWindow] = []
+
+    def new_window() -> MeterWindow:
+        windows.append(meter.window())
+        return windows[-1]
+
+    results, spread = run_trials(session_for_trial, samples, cfg, new_window, log_dir)
     scenario = asdict(results[-1])
     scenario["harness_overhead_ns_per_query"] = overhead_ns(cfg)
     scenario.update(window_start_unix_s=window_start_unix_s, window_end_unix_s=time.time())
     if cfg.trials > 1:
-        medians = [percentile(r.latencies_ns, 0.5) for r in results]
         scenario["trials"] = [asdict(r) for r in results[:-1]] + [{"latest": True}]
-        scenario["trial_spread"] = asdict(trial_spread(medians))
+        scenario["trial_spread"] = asdict(spread)
     energy: dict[str, Any] = {"meter": meter.name}
     if metered:
         per_trial = [(w.readings, r.query_count) for w, r in zip(windows, results, strict=True)]

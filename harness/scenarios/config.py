@@ -28,6 +28,7 @@ from enum import Enum
 
 from harness.core.errors import ConfigError
 from harness.core.ranges import Range, above, at_least, check_fields
+from harness.scenarios.engines import check_engine
 
 
 class ScenarioName(str, Enum):
@@ -40,10 +41,26 @@ class ScenarioName(str, Enum):
 
 
 class Engine(str, Enum):
-    """Who drives the load: the harness's own loop, or MLPerf LoadGen."""
+    """Who drives the load: the harness's own loop, MLPerf LoadGen, or a plugin's engine.
+
+    The engines themselves are in the `harness.engines` registry (harness/scenarios/engines.py).
+    A plugin's name becomes a member on first use (`Engine("turbo")`), as ArtifactFormat does;
+    whether it is registered is checked by ScenarioConfig."""
 
     native = "native"
     loadgen = "loadgen"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Engine | None:
+        if not (isinstance(value, str) and (value.isidentifier() or ":" in value)):
+            return None
+        member = str.__new__(cls, value)
+        member._name_, member._value_ = value, value
+        cls._value2member_map_[value] = member
+        return member
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class Profile(str, Enum):
@@ -85,7 +102,9 @@ class ScenarioConfig:
     """How to load the session and for how long; see the module docstring for profiles."""
 
     name: ScenarioName = ScenarioName.single_stream
-    engine: Engine = Engine.native
+    #: A name in the `harness.engines` registry (an Engine once the config is built); a str,
+    #: so that a plugin's engine composes like the built-ins.
+    engine: str = Engine.native.value
     profile: Profile = Profile.quick
     warmup_count: int = 20
     warmup_s: float = 0.2
@@ -108,8 +127,9 @@ class ScenarioConfig:
 
     def __post_init__(self) -> None:
         """Coerce the enums and check every field, so a bad value fails at composition."""
+        self.engine = Engine(check_engine(self.engine))  # unknown: the valid names + did-you-mean
         try:
-            self.name, self.engine = ScenarioName(self.name), Engine(self.engine)
+            self.name = ScenarioName(self.name)
             self.profile = Profile(self.profile)
         except ValueError as exc:
             raise ConfigError(f"Bad scenario setting: {exc}.",

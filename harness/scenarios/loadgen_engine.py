@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from harness.core import stats
-from harness.core.errors import BackendUnavailable
+from harness.core.errors import BackendUnavailable, ConfigError
 from harness.scenarios.config import Profile, ScenarioConfig, ScenarioName
 from harness.scenarios.loadgen_log import parse_detail, parse_summary, parse_trace
 from harness.scenarios.native_loop import Inputs, closed_loop, timed_region, warmup
@@ -124,8 +124,12 @@ class LoadGenSut:
 
 
 def run_loadgen(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioConfig,
-                log_dir: Path, window: AbstractContextManager | None) -> Measurement:
-    """Return a measurement driven by LoadGen; its logs stay in log_dir."""
+                window: AbstractContextManager | None = None,
+                log_dir: Path | None = None) -> Measurement:
+    """Return a measurement driven by LoadGen (the `loadgen` engine); its logs stay in log_dir."""
+    if log_dir is None:
+        raise ConfigError("The loadgen engine needs a log_dir.",
+                          "Pass log_dir=<folder> so LoadGen's logs are kept.")
     lg = _loadgen()
     log_dir.mkdir(parents=True, exist_ok=True)
     n_warm, warm_ns = warmup(session, [[s] for s in samples], cfg.warmup_count, cfg.warmup_s,

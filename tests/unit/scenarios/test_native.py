@@ -93,8 +93,21 @@ def test_drift_warning_for_slowing_session(make_slowing, samples, tiny) -> None:
 
 
 def test_trials_report_spread(session, samples, tiny) -> None:
-    results, spread = run_trials(session, samples, tiny("single_stream", trials=2))
+    asked, windows = [], []
+
+    def session_for_trial(trial: int):
+        asked.append(trial)
+        return session
+
+    def window_factory() -> CountingWindow:
+        windows.append(CountingWindow(session))
+        return windows[-1]
+
+    results, spread = run_trials(session_for_trial, samples, tiny("single_stream", trials=2),
+                                 window_factory)
     assert len(results) == 2 and spread.trials == 2 and spread.mean_ns > 0
+    assert asked == [0, 1] and [w.enters for w in windows] == [1, 1]
+    assert windows[1].calls_at_enter > windows[0].calls_at_exit  # in order, one window each
 
 
 def test_bad_config_and_empty_samples(session, samples, tiny) -> None:
