@@ -7,6 +7,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from harness.core.registry import plugin_member
+
 
 class ArtifactFormat(str, Enum):
     """What an exporter writes and a backend loads; a plugin's exporter may add a format.
@@ -22,10 +24,7 @@ class ArtifactFormat(str, Enum):
     def _missing_(cls, value: object) -> ArtifactFormat | None:
         if not (isinstance(value, str) and value.isidentifier() and value.islower()):
             return None
-        member = str.__new__(cls, value)
-        member._name_, member._value_ = value, value
-        cls._value2member_map_[value] = member
-        return member
+        return plugin_member(cls, value)
 
     def __str__(self) -> str:
         return self.value

@@ -57,7 +57,7 @@ _NOISE = re.compile(r"^(Exception from \S+:\d+:?|Check '.*' failed at \S+:\d+:?|
                     r"Traceback \(most recent call last\):|File \".*\", line \d+.*)$")
 
 
-def reason_of(exc: BaseException, max_lines: int = 3, max_chars: int = 400) -> str:
+def reason_of(exc: BaseException, max_lines: int = 8, max_chars: int = 600) -> str:
     """Return a runtime exception's message as one line: its first meaningful lines (source
     positions such as "Exception from src/.../core.cpp:84:" dropped), at most `max_chars`."""
     lines = [line.strip().removeprefix("-- ") for line in str(exc).splitlines()]

@@ -11,12 +11,22 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
 from harness.core.errors import BackendUnavailable, ConfigError, unknown_name
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
+
+
+def plugin_member(cls: type[E], value: str) -> E:
+    """Return a new member of str-valued enum `cls` named `value` (a plugin's name)."""
+    member = str.__new__(cls, value)
+    member._name_, member._value_ = value, value
+    cls._value2member_map_[value] = member
+    return member
 
 
 @dataclass(frozen=True)

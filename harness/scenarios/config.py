@@ -28,6 +28,7 @@ from enum import Enum
 
 from harness.core.errors import ConfigError
 from harness.core.ranges import Range, above, at_least, check_fields
+from harness.core.registry import plugin_member
 from harness.scenarios.engines import check_engine
 
 
@@ -54,10 +55,7 @@ class Engine(str, Enum):
     def _missing_(cls, value: object) -> Engine | None:
         if not (isinstance(value, str) and (value.isidentifier() or ":" in value)):
             return None
-        member = str.__new__(cls, value)
-        member._name_, member._value_ = value, value
-        cls._value2member_map_[value] = member
-        return member
+        return plugin_member(cls, value)
 
     def __str__(self) -> str:
         return self.value
