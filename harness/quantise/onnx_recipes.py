@@ -19,6 +19,7 @@ from harness.models.inputs import CalibrationSet
 from harness.models.loaded import LoadedModel
 from harness.quantise.config import QuantConfig, Recipe
 from harness.quantise.job import OnnxJob
+from harness.quantise.prequantised import refuse_prequantised
 from harness.quantise.recipes import recipe_handler
 
 Handler = Callable[[OnnxJob], dict[str, Any]]
@@ -57,6 +58,8 @@ def quantise_onnx(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
 
     def build(path: Path) -> dict[str, Any]:
         logging.getLogger("root").setLevel(logging.WARNING)  # onnxruntime.quantization is chatty
+        if cfg.recipe is not Recipe.fp16:
+            refuse_prequantised(fp32.path, cfg.name)
         job = OnnxJob(fp32.path, path, cfg, calib, fp32.inputs[0].name, opts["reduce_range"],
                       cache.root / "calib")
         try:

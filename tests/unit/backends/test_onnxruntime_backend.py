@@ -67,10 +67,12 @@ def test_a_failed_profiled_run_leaves_no_profile_file(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     session = backend().load(_branching_onnx(tmp_path))
-    with pytest.raises(UnsupportedError):
+    with pytest.raises(UnsupportedError) as info:
         session.run({"x": np.ones((1, 4), np.float32), "mode": np.array(0, np.int64)})
     assert not list(tmp_path.glob("harness-ort-profile-*"))
     session.close()
+    assert "'mode' was fed 0" in str(info.value)  # the scalar the If branches on is named
+    assert "model.inputs.mode.value=" in str(info.value)
 
 
 def test_io_binding_matches_plain_run(tiny_onnx) -> None:

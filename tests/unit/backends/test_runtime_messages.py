@@ -57,3 +57,34 @@ def test_an_operator_the_runtime_lacks_is_named(tmp_path: Path, backend: str, wo
     with pytest.raises(UnsupportedError) as info:
         runtime.load(_vendor_op_model(tmp_path))
     assert words in str(info.value) and "core.cpp" not in str(info.value)
+
+
+def _rank2_if_model(tmp_path: Path) -> Artifact:
+    """An If whose condition has shape [1, 1] (legal ONNX, onnxruntime runs it; oww_hey_jarvis)."""
+    def branch(name: str, op: str) -> onnx.GraphProto:
+        return helper.make_graph([helper.make_node(op, ["x"], [name])], name, [],
+                                 [helper.make_tensor_value_info(name, TensorProto.FLOAT, [1, 4])])
+
+    graph = helper.make_graph(
+        [helper.make_node("ReduceSum", ["x"], ["s"], keepdims=1),
+         helper.make_node("Greater", ["s", "zero"], ["cond"]),
+         helper.make_node("If", ["cond"], ["y"], then_branch=branch("pos", "Relu"),
+                          else_branch=branch("neg", "Neg"))],
+        "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor("zero", TensorProto.FLOAT, [], [0.0])])
+    path = tmp_path / "rank2_if.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    return Artifact(format="onnx", precision="fp32", inputs=(TensorSpec("x", (1, 4)),), path=path)
+
+
+def test_an_operator_openvino_cannot_convert_is_named_with_what_to_do(tmp_path: Path) -> None:
+    pytest.importorskip("openvino")
+    artifact = _rank2_if_model(tmp_path)
+    create_backend(TargetConfig(name="t", backend="onnxruntime")).load(artifact).close()
+    runtime = create_backend(TargetConfig(name="t", backend="openvino"))
+    with pytest.raises(UnsupportedError) as info:
+        runtime.load(artifact)
+    text = str(info.value)
+    assert "cannot convert If" in text and "Rank of If condition" in text
+    assert "target=cpu" in text and "core.cpp" not in text
