@@ -59,7 +59,7 @@ def quantise_onnx(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
     def build(path: Path) -> dict[str, Any]:
         logging.getLogger("root").setLevel(logging.WARNING)  # onnxruntime.quantization is chatty
         if cfg.recipe is not Recipe.fp16:
-            refuse_prequantised(fp32.path, cfg.name)
+            refuse_prequantised(fp32.path, cfg.name, model.name)
         job = OnnxJob(fp32.path, path, cfg, calib, fp32.inputs[0].name, opts["reduce_range"],
                       cache.root / "calib")
         try:

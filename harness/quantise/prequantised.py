@@ -36,14 +36,14 @@ def quantised_ops(path: Path) -> Counter[str]:
     return Counter(n.op_type for n in _nodes(model.graph) if n.op_type in QUANTISED_OPS)
 
 
-def refuse_prequantised(path: Path, recipe: str) -> None:
-    """Raise QuantisationError when the file at `path` is already quantised."""
+def refuse_prequantised(path: Path, recipe: str, model: str) -> None:
+    """Raise QuantisationError when model `model`'s file at `path` is already quantised."""
     found = quantised_ops(path)
     if not found:
         return
     listed = ", ".join(f"{count} {op}" for op, count in found.most_common(4))
     raise QuantisationError(
-        f"{path.name} is already quantised ({listed}): recipe '{recipe}' would quantise it "
+        f"Model '{model}' is already quantised ({listed}): recipe '{recipe}' would quantise it "
         "again, and onnxruntime's quantiser cannot read the scales it already has.",
         "Run it as it is with quant=fp32 (its own int8 nodes run unchanged), or bring the "
         "float model and quantise that.")

@@ -9,7 +9,7 @@ from harness.backends.base import input_error
 from harness.backends.config import TargetConfig
 from harness.backends.registry import BACKENDS, create_backend
 from harness.core.errors import ConfigError, UnsupportedError
-from tests.unit.backends.conftest import SPEC
+from tests.unit.conftest import SPEC
 
 
 def test_builtins_name_their_pip_extra() -> None:

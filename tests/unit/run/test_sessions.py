@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
 
 from harness.backends.base import Session
 from harness.backends.config import TargetConfig
@@ -60,16 +58,9 @@ class Counted(Session):
 
 
 @pytest.fixture
-def artifact(tmp_path: Path) -> Artifact:
-    """Return an fp32 ONNX artifact computing relu(x @ W) for x of shape [batch, 4]."""
-    weight = numpy_helper.from_array(np.arange(12, dtype=np.float32).reshape(4, 3) - 6, "W")
-    graph = helper.make_graph(
-        [helper.make_node("MatMul", ["x", "W"], ["h"]), helper.make_node("Relu", ["h"], ["y"])],
-        "tiny", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 3])], [weight])
-    path = tmp_path / "tiny.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), path)
-    return Artifact(format="onnx", precision="fp32", inputs=(SPEC,), path=path)
+def artifact(tiny_onnx: Artifact) -> Artifact:
+    """The tiny MatMul + Relu model of tests/unit/conftest.py."""
+    return tiny_onnx
 
 
 def loader(artifact: Artifact, fail_from: int | None = None) -> tuple[Any, list[Counted]]:

@@ -1,4 +1,4 @@
-"""A tiny real ONNX model (MatMul + Relu, dynamic batch) written with onnx.helper."""
+"""Fixtures for the unit tests: a tiny real ONNX model (MatMul + Relu, dynamic batch)."""
 
 from __future__ import annotations
 
