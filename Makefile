@@ -42,7 +42,7 @@ test: setup  ## Run the test suite
 	$(BIN)/python -m pytest $(ARGS)
 
 lint: setup  ## ruff over the package and tests, and the import contracts (.importlinter)
-	$(BIN)/ruff check harness tests hydra_plugins examples
+	$(BIN)/ruff check harness tests hydra_plugins examples scripts
 	$(BIN)/lint-imports
 
 compare: setup  ## Compare results folders: make compare ARGS="results/a results/b --html"
