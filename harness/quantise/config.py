@@ -64,6 +64,9 @@ class QuantConfig:
     keep_io_types: bool = True
     # int4_weight_only: weights per block of this many input channels
     block_size: int = 32
+    # int8_static on ONNX: which library quantises the graph: onnxruntime, or nncf (OpenVINO's
+    # post-training quantiser, extra `nncf`); a plugin adds others as `onnx.int8_static.<name>`
+    quantiser: str = "onnxruntime"
 
     def __post_init__(self) -> None:
         check_fields(self, "quant", QUANT_RANGES)

@@ -40,6 +40,16 @@ def _reduce_range_source(cfg: QuantConfig) -> str:
     return "cpu: VNNI/AMX present" if has_vnni() else "cpu: no VNNI (7-bit weights avoid overflow)"
 
 
+_QUANTISER_FIX = ("quant.quantiser=nncf needs `pip install -e '.[nncf]'` and applies to "
+                  "int8_static only; quant.quantiser=onnxruntime applies to every recipe.")
+
+
+def _handler_name(cfg: QuantConfig) -> str:
+    """Return the registry name of cfg's handler: the recipe, then a quantiser other than ORT."""
+    return (cfg.recipe.value if cfg.quantiser == "onnxruntime"
+            else f"{cfg.recipe.value}.{cfg.quantiser}")
+
+
 def _input_specs(fp32: Artifact, cfg: QuantConfig) -> tuple[TensorSpec, ...]:
     if cfg.recipe is Recipe.fp16 and not cfg.keep_io_types:
         return tuple(TensorSpec(s.name, s.shape, "float16") for s in fp32.inputs)
@@ -51,7 +61,7 @@ def quantise_onnx(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
     """Return the ONNX artifact for `cfg.recipe` (fp32 as it is), building it unless cached."""
     if cfg.recipe is Recipe.fp32:
         return fp32
-    handler: Handler = recipe_handler("onnx", cfg.recipe.value)
+    handler: Handler = recipe_handler("onnx", _handler_name(cfg), _QUANTISER_FIX)
     opts = settings(cfg)
     calib_hash = content_hash(*calib.key_parts()) if calib else ""
     key = content_hash("onnx-quant/3", fp32.sha256, opts, calib_hash, ort.__version__)

@@ -1,0 +1,43 @@
+"""int8 static through NNCF (OpenVINO's post-training quantiser) on the ONNX graph: QDQ out.
+
+NNCF places the quantisers where OpenVINO's CPU plugin has int8 kernels (its hardware
+patterns), so its graph can differ from onnxruntime's quantiser's on the same model; both are
+QDQ ONNX files that every ONNX backend runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import nncf
+import onnx
+
+from harness.core.errors import QuantisationError
+from harness.quantise.config import QuantType
+from harness.quantise.job import OnnxJob
+
+#: Settings NNCF takes from the harness's config; the others are NNCF's own choices.
+_PRESETS = {False: nncf.QuantizationPreset.PERFORMANCE, True: nncf.QuantizationPreset.MIXED}
+
+
+def quantise_static_nncf(job: OnnxJob) -> dict[str, Any]:
+    """Write NNCF's int8 QDQ model of job.src, calibrated on job's feeds, to job.dst."""
+    cfg, calib = job.cfg, job.require_calibration()
+    if cfg.weight_type is not QuantType.int8 or cfg.activation_type not in (
+            QuantType.uint8, QuantType.int8):
+        raise QuantisationError(
+            f"quant.quantiser=nncf quantises to int8 weights and 8-bit activations; got "
+            f"weight_type={cfg.weight_type.value}, activation_type={cfg.activation_type.value}.",
+            "Use the int8_static defaults with quant.quantiser=nncf.")
+    logging.getLogger("nncf").setLevel(logging.ERROR)
+    model = onnx.load(str(job.src))
+    feeds = calib.batches(job.input_name)
+    mixed = cfg.activation_symmetric is False  # asymmetric activations: NNCF's "mixed" preset
+    ignored = nncf.IgnoredScope(names=list(cfg.nodes_to_exclude), types=[], validate=False)
+    quantised = nncf.quantize(
+        model, nncf.Dataset(feeds), preset=_PRESETS[mixed], subset_size=len(feeds),
+        ignored_scope=ignored, fast_bias_correction=True)
+    onnx.save(quantised, str(job.dst))
+    return {"quantiser": "nncf", "nncf_version": nncf.__version__,
+            "nncf_preset": _PRESETS[mixed].value}
