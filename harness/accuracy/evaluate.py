@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from harness.accuracy.fidelity import all_outputs_fidelity, nonfinite_count, top1_accuracy
+from harness.accuracy.fidelity import all_outputs_fidelity, nonfinite_count
 from harness.accuracy.gate import accuracy_gate
+from harness.accuracy.tasks import TASK_METRICS
 from harness.backends.base import Session
 from harness.core.artifact import TensorSpec
 from harness.models.inputs import Feed, input_rows, split_feeds
@@ -55,18 +56,23 @@ def reference_outputs(model: LoadedModel, data: np.ndarray) -> list[np.ndarray]:
 
 def _task(session: Session, model: LoadedModel, specs: Sequence[TensorSpec]
           ) -> dict[str, Any] | None:
-    data = model.dataset
-    if data is None or model.task != "classification":
+    data, metric = model.dataset, TASK_METRICS.get(model.task)
+    if data is None or metric is None:
         return None
     test_x = data.test_x.astype(np.float32)
-    logits = run_feeds(session, feeds_for(model, specs, test_x))[0]
+    scores = run_feeds(session, feeds_for(model, specs, test_x))[0]
+    got = metric(scores, data.test_y)
+    ref = metric(reference_outputs(model, test_x)[0], data.test_y)
+    extra = {k: v for k, v in got.items() if k not in ("metric", "value")}
     return {
-        "metric": "top1",
+        "metric": got["metric"],
         "dataset": data.name + ":test",
         "samples": len(data.test_y),
-        "value": top1_accuracy(logits, data.test_y),
-        "fp32_reference": top1_accuracy(reference_outputs(model, test_x)[0], data.test_y),
-        "nonfinite_elements": nonfinite_count(logits),
+        "value": got["value"],
+        "fp32_reference": ref["value"],
+        **extra,
+        **{f"fp32_{k}": ref[k] for k in extra if isinstance(ref[k], float)},
+        "nonfinite_elements": nonfinite_count(scores),
     }
 
 
@@ -77,7 +83,7 @@ def evaluate(
     input_specs: Sequence[TensorSpec] | None = None,
     accuracy_target: float = 0.99,
 ) -> dict[str, Any]:
-    """Return fidelity vs FP32 for every output, held-out top-1 (with data) and the gate.
+    """Return fidelity vs FP32 for every output, the held-out task metric (with data), the gate.
 
     `fidelity_inputs`: rows of the first input (other inputs from their fills), or feeds.
     """

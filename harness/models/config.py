@@ -11,6 +11,13 @@ from typing import Any
 from harness.core.errors import ConfigError, unknown_name
 from harness.core.ranges import Range, at_least, check_fields
 
+#: `model.task` of a model that is not from the zoo -> what its first output holds.
+USER_TASKS = {
+    "classification": "class scores (N, classes); data set labels are class indices",
+    "ctc": "per-step CTC class scores (N, steps, classes), blank = class 0; labels are class "
+           "index sequences padded with -1",
+    "other": "anything; judged by fidelity to FP32 only",
+}
 #: numpy dtype names an input may take.
 DTYPES = ("float32", "float16", "int64", "int32", "bool")
 
@@ -131,7 +138,7 @@ class ModelConfig:
     #: Per input name: shape, dtype and fill (an InputSpec each, built in __post_init__; typed
     #: Any so that `model.inputs.<name>.shape=[...]` can add an input on the command line).
     inputs: dict[str, Any] = field(default_factory=dict)
-    #: Task of a user model: classification (outputs are class scores) or other.
+    #: Task of a user model (USER_TASKS): classification, ctc or other; picks the task metric.
     task: str = "other"
 
     def __post_init__(self) -> None:

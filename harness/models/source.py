@@ -8,7 +8,7 @@ from harness import zoo
 from harness.core.artifact import TensorSpec
 from harness.core.errors import ConfigError
 from harness.models.budget import affordable_batches, check_activations
-from harness.models.config import ModelConfig, ModelSource
+from harness.models.config import USER_TASKS, ModelConfig, ModelSource
 from harness.models.datasets import load_dataset
 from harness.models.loaded import LoadedModel, weights_hash
 from harness.models.registry import MODEL_SOURCES
@@ -47,9 +47,9 @@ def load_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
             f"model.batch_size={cfg.batch_size} is not a valid batch size.",
             "Use a positive integer, e.g. model.batch_size=1.",
         )
-    if cfg.source is not ModelSource.zoo and cfg.task not in ("classification", "other"):
+    if cfg.source is not ModelSource.zoo and cfg.task not in USER_TASKS:
         raise ConfigError(f"model.task={cfg.task} is not known.",
-                          "Use classification (outputs are class scores) or other.")
+                          "Use one of: " + "; ".join(f"{k} ({v})" for k, v in USER_TASKS.items()))
     model = MODEL_SOURCES.get(cfg.source.value)(cfg, Path(cache_dir))
     affordable_batches(model.inputs, 1)  # refuse a batch too large to build before any work
     check_activations(model.module, model.inputs, model.dynamic_batch)

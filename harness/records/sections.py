@@ -221,6 +221,11 @@ class AccuracySection(Section):
         return (self.task or {}).get("value")
 
     @property
+    def task_metric(self) -> str | None:
+        """Return the task metric's name (top1, char_accuracy), or None without a data set."""
+        return (self.task or {}).get("metric")
+
+    @property
     def cosine(self) -> float | None:
         """Return the output cosine similarity vs FP32, or None."""
         return (self.fidelity or {}).get("cosine")

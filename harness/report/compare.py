@@ -82,7 +82,8 @@ def base_row(run: Run) -> dict[str, Any]:
         row[f"{name}_hi_ms"] = est.high if est else None
     energy = energy_mj(run)
     task, cosine = rec.accuracy.task_value, rec.accuracy.cosine
-    accuracy_kind = "top1" if task is not None else ("cos" if cosine is not None else "")
+    accuracy_kind = ((rec.accuracy.task_metric or "task") if task is not None
+                     else ("cos" if cosine is not None else ""))
     accuracy_value = task if task is not None else cosine
     row.update(
         samples=rec.scenario.summary.count if rec.scenario.summary else None,

@@ -93,16 +93,16 @@ def latency_cdf(series: dict[str, Sequence[int]]) -> bytes | None:
 
 
 def accuracy_latency(rows: Sequence[dict[str, Any]]) -> bytes | None:
-    """Return accuracy (task top-1 or fidelity cosine) vs p50 latency."""
+    """Return accuracy (the task metric, e.g. top-1, or fidelity cosine) vs p50 latency."""
     pts = [r for r in rows if r.get("p50_ms") and r.get("accuracy_value") is not None]
     if not pts:
         return None
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for r in pts:
         kind, value = r["accuracy_kind"], r["accuracy_value"]
-        ax.scatter(r["p50_ms"], value, marker="o" if kind == "top1" else "s")
+        ax.scatter(r["p50_ms"], value, marker="s" if kind == "cos" else "o")
         ax.annotate(f"{label(r)} ({kind})", (r["p50_ms"], value), fontsize=7, xytext=(3, 3),
                     textcoords="offset points")
     ax.set(xscale="log", xlabel="p50 latency (ms)",
-           ylabel="accuracy: top-1 (o) or cosine vs FP32 (s)", title="Accuracy vs latency")
+           ylabel="accuracy: task metric (o) or cosine vs FP32 (s)", title="Accuracy vs latency")
     return _png(fig)

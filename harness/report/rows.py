@@ -29,9 +29,9 @@ def energy_cell(record: RunRecord) -> str:
 
 
 def accuracy_cell(record: RunRecord) -> str:
-    """Return task top-1 (with a data set) else cosine vs FP32, then the gate: ✓/✗ ratio."""
+    """Return the task metric (with a data set) else cosine vs FP32, then the gate: ✓/✗ ratio."""
     task, cosine = record.accuracy.task_value, record.accuracy.cosine
-    text = f"top1 {task:.2%}" if task is not None else (
+    text = f"{record.accuracy.task_metric or 'task'} {task:.2%}" if task is not None else (
         f"cos {cosine:.4f}" if cosine is not None else "")
     gate = record.accuracy.gate
     if gate and gate.get("nonfinite_elements"):
