@@ -9,7 +9,7 @@ import numpy as np
 
 from harness.accuracy.fidelity import all_outputs_fidelity, nonfinite_count
 from harness.accuracy.gate import accuracy_gate
-from harness.accuracy.tasks import TASK_METRICS
+from harness.accuracy.tasks import DATA_FACTS, TASK_METRICS
 from harness.backends.base import Session
 from harness.core.artifact import TensorSpec
 from harness.models.inputs import Feed, input_rows, split_feeds
@@ -71,7 +71,7 @@ def _task(session: Session, model: LoadedModel, specs: Sequence[TensorSpec]
         "value": got["value"],
         "fp32_reference": ref["value"],
         **extra,
-        **{f"fp32_{k}": ref[k] for k in extra if isinstance(ref[k], float)},
+        **{f"fp32_{k}": ref[k] for k in extra if k not in DATA_FACTS},
         "nonfinite_elements": nonfinite_count(scores),
     }
 

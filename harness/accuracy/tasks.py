@@ -1,5 +1,6 @@
 """Task metrics on labelled data, one per `model.task`: top-1 for classifiers, character
-accuracy for CTC text recognisers. Each returns {metric, value, ...}; higher value is better."""
+accuracy for CTC text recognisers, accuracy at a threshold for binary detectors. Each returns
+{metric, value, ...}; a higher value is better."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from harness.accuracy.fidelity import top1_accuracy
 
 #: The CTC blank class (PaddleOCR, PyTorch's CTCLoss default): index 0 of the class axis.
 CTC_BLANK = 0
+#: A binary detector's output is a probability; at or above this it says "positive".
+BINARY_THRESHOLD = 0.5
 
 
 def ctc_greedy_decode(scores: np.ndarray, blank: int = CTC_BLANK) -> list[list[int]]:
@@ -72,8 +75,29 @@ def classification_metrics(scores: np.ndarray, labels: np.ndarray) -> dict[str, 
     return {"metric": "top1", "value": top1_accuracy(scores, labels)}
 
 
+def binary_metrics(scores: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    """Return accuracy of (probability >= 0.5) against 0/1 labels, balanced accuracy (the mean
+    of the recalls of both classes), precision and recall; NaN/inf rows count as wrong."""
+    probs = np.asarray(scores, dtype=np.float64).reshape(len(scores), -1)
+    if probs.shape[1] != 1:
+        raise ValueError(f"a binary task needs one probability per row, not {probs.shape[1:]}")
+    finite = np.isfinite(probs[:, 0])
+    truth = np.asarray(labels).reshape(-1).astype(bool)
+    said = finite & (np.nan_to_num(probs[:, 0]) >= BINARY_THRESHOLD)
+    right = finite & (said == truth)
+    recalls = [float(np.mean(right[truth == c])) for c in (True, False) if np.any(truth == c)]
+    return {"metric": "binary_accuracy", "value": float(np.mean(right)),
+            "balanced_accuracy": float(np.mean(recalls)),
+            "precision": float(np.mean(truth[said])) if said.any() else 0.0,
+            "recall": float(np.mean(said[truth])) if truth.any() else 0.0,
+            "positive_fraction": float(np.mean(truth)), "threshold": BINARY_THRESHOLD}
+
+
+#: Keys of a metric's result that describe the data or the rule, not the model's outputs.
+DATA_FACTS = frozenset({"characters", "threshold", "positive_fraction"})
 #: model.task -> its metric over (first output, labels). Tasks not here have no task metric.
 TASK_METRICS: dict[str, Callable[[np.ndarray, np.ndarray], dict[str, Any]]] = {
     "classification": classification_metrics,
     "ctc": ctc_metrics,
+    "binary": binary_metrics,
 }

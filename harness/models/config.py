@@ -16,6 +16,7 @@ USER_TASKS = {
     "classification": "class scores (N, classes); data set labels are class indices",
     "ctc": "per-step CTC class scores (N, steps, classes), blank = class 0; labels are class "
            "index sequences padded with -1",
+    "binary": "one probability per row (N, 1), positive at >= 0.5; labels are 0 or 1",
     "other": "anything; judged by fidelity to FP32 only",
 }
 #: numpy dtype names an input may take.
@@ -138,7 +139,7 @@ class ModelConfig:
     #: Per input name: shape, dtype and fill (an InputSpec each, built in __post_init__; typed
     #: Any so that `model.inputs.<name>.shape=[...]` can add an input on the command line).
     inputs: dict[str, Any] = field(default_factory=dict)
-    #: Task of a user model (USER_TASKS): classification, ctc or other; picks the task metric.
+    #: Task of a user model (USER_TASKS: classification, ctc, binary, other): the task metric.
     task: str = "other"
 
     def __post_init__(self) -> None:

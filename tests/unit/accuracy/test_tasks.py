@@ -12,6 +12,7 @@ from onnx import TensorProto, helper
 from harness.accuracy.evaluate import evaluate
 from harness.accuracy.tasks import (
     TASK_METRICS,
+    binary_metrics,
     ctc_greedy_decode,
     ctc_metrics,
     edit_distance,
@@ -126,3 +127,16 @@ def test_unknown_task_lists_the_known_ones(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="model.task=ocr is not known") as err:
         load_model(cfg, tmp_path)
     assert "ctc (" in str(err.value.hint)
+
+
+def test_binary_metrics_on_known_outputs() -> None:
+    probs = np.array([[0.9], [0.6], [0.5], [0.2], [0.1], [0.7], [np.nan], [0.4]])
+    labels = np.array([1, 1, 1, 1, 0, 0, 0, 0])
+    m = binary_metrics(probs, labels)  # said yes: rows 0,1,2,5; NaN row 6 is wrong
+    assert m["metric"] == "binary_accuracy" and m["threshold"] == 0.5
+    assert m["value"] == pytest.approx(5 / 8)  # rows 0,1,2 right; 4,7 right
+    assert m["recall"] == pytest.approx(3 / 4) and m["precision"] == pytest.approx(3 / 4)
+    assert m["balanced_accuracy"] == pytest.approx((3 / 4 + 2 / 4) / 2)
+    assert m["positive_fraction"] == 0.5
+    with pytest.raises(ValueError, match="one probability per row"):
+        binary_metrics(np.zeros((3, 2)), np.zeros(3))
