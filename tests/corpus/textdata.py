@@ -238,13 +238,17 @@ def dataset_dir(dest: Path, name: str) -> Path:
     return dest / "data" / name
 
 
-def build(name: str, dest: Path) -> Path:
-    """Write model `name`'s data set to <dest>/data/<name>/data.npz; return its folder."""
+def save(name: str, dest: Path, inputs: np.ndarray, labels: np.ndarray) -> Path:
+    """Write a data set to <dest>/data/<name>/data.npz (inputs, labels); return its folder."""
     folder = dataset_dir(dest, name)
     folder.mkdir(parents=True, exist_ok=True)
-    x, y = BUILDERS[name](dest)
-    np.savez_compressed(folder / "data.npz", inputs=x, labels=y)
+    np.savez_compressed(folder / "data.npz", inputs=inputs, labels=labels)
     return folder
+
+
+def build(name: str, dest: Path) -> Path:
+    """Write model `name`'s data set to <dest>/data/<name>/data.npz; return its folder."""
+    return save(name, dest, *BUILDERS[name](dest))
 
 
 def main(argv: list[str] | None = None) -> int:
