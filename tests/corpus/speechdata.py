@@ -2,6 +2,7 @@
 
     python tests/corpus/speechdata.py --synthesise   # once, needs espeak-ng: writes SPEECH_CLIP
     python tests/corpus/speechdata.py [--dest models/corpus]   # (fetch.py does this) the data sets
+    python tests/corpus/speechdata.py --state   # score every chunk with zero vs carried state
 
 The clip (committed, since CI has no espeak-ng) is eight aphorisms of the Zen of Python spoken
 by espeak-ng (voices en-us, en-gb, en; seeded speeds), each after 0.4-1.2 s of silence, at
@@ -71,6 +72,29 @@ def vad_set(path: Path = SPEECH_CLIP) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([context, chunks], axis=1), (rms > SPEECH_RMS).astype(np.int64)
 
 
+def score_state(model_path: Path) -> dict[str, dict]:
+    """Return binary metrics of a Silero VAD file over all chunks, run on onnxruntime directly:
+    each chunk from a zero state (as the harness runs rows) and with the state carried from
+    chunk to chunk (as silero-vad's OnnxWrapper does)."""
+    import onnxruntime as ort
+
+    sys.path.insert(0, str(HERE.parents[1]))
+    from harness.accuracy.tasks import binary_metrics
+
+    x, y = vad_set()
+    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    rate = np.array(RATE_HZ, dtype=np.int64)
+    zero, carried = [], []
+    state = np.zeros((2, 1, 128), np.float32)
+    for row in x:
+        feed = {"input": row[None], "sr": rate}
+        zero.append(session.run(None, {**feed, "state": np.zeros_like(state)})[0][0])
+        out, state = session.run(None, {**feed, "state": state})
+        carried.append(out[0])
+    return {"zero state": binary_metrics(np.array(zero), y),
+            "state carried": binary_metrics(np.array(carried), y)}
+
+
 #: Model name -> builder of its (inputs, labels), given the corpus folder.
 BUILDERS = {"silero_vad_v5": lambda dest: vad_set(), "silero_vad_op18": lambda dest: vad_set()}
 
@@ -80,7 +104,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--synthesise", action="store_true", help="write the clip with espeak-ng")
     ap.add_argument("--dest", default="models/corpus")
+    ap.add_argument("--state", action="store_true", help="zero vs carried state, all chunks")
     ns = ap.parse_args(argv)
+    if ns.state:
+        for name in BUILDERS:
+            for how, m in score_state(Path(ns.dest) / f"{name}.onnx").items():
+                print(f"{name:<16} {how:<14} {m['value']:.3f} (balanced "
+                      f"{m['balanced_accuracy']:.3f}, precision {m['precision']:.3f}, recall "
+                      f"{m['recall']:.3f}) over {len(vad_set()[1])} chunks")
+        return 0
     if ns.synthesise:
         print(f"wrote {synthesise()}")
         return 0
