@@ -58,11 +58,13 @@ class TestRaplMeter(MeterConformance):
     def during_window(self) -> None:
         """Advance the package counter as the kernel would at PACKAGE_W, every TICK_S."""
         counter = self.package / "energy_uj"
-        end = time.perf_counter() + self.window_s
-        while time.perf_counter() < end:
-            now_uj = int(counter.read_text()) + int(PACKAGE_W * TICK_S * 1e6)
-            fake_sysfs.write_atomic(counter, f"{now_uj}\n")
+        start_uj, start = int(counter.read_text()), time.perf_counter()
+        end = start + self.window_s
+        while (now := time.perf_counter()) < end:  # energy follows elapsed time, not ticks, so a
+            now_uj = start_uj + int(PACKAGE_W * (now - start) * 1e6)  # late wake-up under load
+            fake_sysfs.write_atomic(counter, f"{now_uj}\n")  # cannot lose energy
             time.sleep(TICK_S)
+        fake_sysfs.write_atomic(counter, f"{start_uj + int(PACKAGE_W * (now - start) * 1e6)}\n")
 
 
 class TestHwmonMeter(MeterConformance):
