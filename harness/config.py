@@ -10,6 +10,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
 
 from harness.backends.config import TargetConfig
+from harness.backends.profile_config import ProfileConfig
 from harness.backends.registry import check_target
 from harness.core.ranges import above, at_least, check_fields
 from harness.energy.config import MeterConfig
@@ -54,6 +55,8 @@ class BenchConfig:
     target: TargetConfig = field(default_factory=TargetConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     meter: MeterConfig = field(default_factory=MeterConfig)
+    #: Per-operator profile after the trials (harness/backends/profile_config.py).
+    profile: ProfileConfig = field(default_factory=ProfileConfig)
     sweep: str = "single"
     results_dir: str = "results"
     cache_dir: str = "models/.cache"

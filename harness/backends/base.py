@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -11,6 +12,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from harness.backends.config import TargetConfig
+from harness.backends.profile import NoOperatorProfile, OperatorProfile
 from harness.core.artifact import Artifact, TensorSpec
 from harness.core.errors import (
     BackendUnavailable,
@@ -101,6 +103,22 @@ class Session(ABC):
         """Release the session's resources; the session is unusable afterwards."""
 
 
+class ProfiledSession(Session):
+    """A session whose runtime records per-operator times between begin and end.
+
+    Loaded by `Backend.load_profiled` for the profile only, never for timed trials: a
+    runtime's profiler slows every node it records."""
+
+    @abstractmethod
+    def begin_profile(self) -> None:
+        """Start counting: runs before this call (the warm-up) are left out of the profile."""
+
+    @abstractmethod
+    def end_profile(self, folder: Path) -> OperatorProfile:
+        """Return the profile of the runs since begin_profile(); write the runtime's own trace
+        into `folder` (created if needed) and name its files in the profile."""
+
+
 class Backend(ABC):
     """A runtime on a device. Subclasses set the capability flags and implement `load`."""
 
@@ -112,6 +130,9 @@ class Backend(ABC):
     device_resident_io: ClassVar[bool] = False  # inputs can live on the device between runs
     extra: ClassVar[str] = ""  # pip extra that installs the runtime
     options_cls: ClassVar[type] = NoOptions
+    #: The per-operator profiler load_profiled() uses (e.g. "onnxruntime profiling"); None: the
+    #: backend has none, and runs say "no operator profile for <backend>" instead.
+    profiler: ClassVar[str | None] = None
 
     def __init__(self, target: TargetConfig) -> None:
         self.target = target
@@ -162,3 +183,9 @@ class Backend(ABC):
     @abstractmethod
     def load(self, artifact: Artifact) -> Session:
         """Return a ready session for the artifact on the target's device."""
+
+    def load_profiled(self, artifact: Artifact) -> ProfiledSession:
+        """Return a session that records per-operator times (backends with a `profiler`);
+        raises NoOperatorProfile otherwise."""
+        raise NoOperatorProfile(f"no operator profile for {self.name}",
+                                "The backend does not implement load_profiled().")

@@ -11,7 +11,8 @@ import torch
 from executorch.extension.pybindings import portable_lib
 from executorch.runtime import Runtime
 
-from harness.backends.base import Backend, Session, SessionClosed, input_error
+from harness.backends.base import Backend, ProfiledSession, Session, SessionClosed, input_error
+from harness.backends.executorch_profile import PROFILER, ExecuTorchProfiledSession
 from harness.core.artifact import Artifact
 from harness.core.errors import UnsupportedError, reason_of
 from harness.core.probe import Probe
@@ -69,6 +70,7 @@ class ExecuTorchBackend(Backend):
     dynamic_batch: ClassVar[bool] = False
     extra: ClassVar[str] = "executorch"
     options_cls: ClassVar[type] = ExecuTorchOptions
+    profiler: ClassVar[str | None] = PROFILER
 
     @classmethod
     def version(cls) -> str:
@@ -84,12 +86,15 @@ class ExecuTorchBackend(Backend):
 
     def load(self, artifact: Artifact) -> Session:
         """Load the program and its method; sizes the XNNPACK thread pool from target.threads."""
+        return self._load(artifact, etdump=False)
+
+    def _load(self, artifact: Artifact, etdump: bool) -> ExecuTorchSession:
         self.check(artifact)
         if self.target.threads:
             portable_lib._unsafe_reset_threadpool(self.target.threads)
         runtime = Runtime.get()
         try:
-            program = runtime.load_program(artifact.path)
+            program = runtime.load_program(artifact.path, enable_etdump=etdump)
             method = program.load_method(self.options.method)
         except (RuntimeError, ValueError) as exc:
             raise UnsupportedError(
@@ -106,3 +111,7 @@ class ExecuTorchBackend(Backend):
                 "delegated_nodes": artifact.meta.get("delegated_nodes"),
                 "non_delegated_nodes": artifact.meta.get("non_delegated_nodes")}
         return ExecuTorchSession(program, method, artifact, info)
+
+    def load_profiled(self, artifact: Artifact) -> ProfiledSession:
+        """Return a session on the program loaded with ETDump recording on."""
+        return ExecuTorchProfiledSession(self._load(artifact, etdump=True))

@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 import onnxruntime as ort
 
 from harness.backends import onnxruntime_placement as placement
-from harness.backends.base import Backend, Session
+from harness.backends.base import Backend, ProfiledSession, Session
+from harness.backends.onnxruntime_profile import PROFILER, OnnxRuntimeProfiledSession
 from harness.backends.onnxruntime_session import OnnxRuntimeSession, placement_info
 from harness.core.artifact import Artifact
 from harness.core.errors import ConfigError, UnsupportedError, reason_of
@@ -58,6 +59,7 @@ class OnnxRuntimeBackend(Backend):
         {"fp32", "fp16", "int8_dynamic", "int8_static", "int16_static", "int4_weight_only"})
     device_resident_io: ClassVar[bool] = True
     options_cls: ClassVar[type] = OnnxRuntimeOptions
+    profiler: ClassVar[str | None] = PROFILER
 
     @classmethod
     def version(cls) -> str:
@@ -75,7 +77,7 @@ class OnnxRuntimeBackend(Backend):
                          f"this onnxruntime build (available: {', '.join(available)})", warnings)
         return Probe(True, "", warnings)
 
-    def _session_options(self) -> ort.SessionOptions:
+    def _session_options(self, profiling: bool = False) -> ort.SessionOptions:
         opts = ort.SessionOptions()
         level = self.options.graph_optimization_level
         if level not in _OPT_LEVELS:
@@ -91,7 +93,7 @@ class OnnxRuntimeBackend(Backend):
             "session.intra_op.allow_spinning", "1" if self.options.allow_spinning else "0")
         opts.add_session_config_entry(
             "session.inter_op.allow_spinning", "1" if self.options.allow_spinning else "0")
-        opts.enable_profiling = self.options.profile_placement or self.options.strict
+        opts.enable_profiling = profiling or self.options.profile_placement or self.options.strict
         opts.profile_file_prefix = placement.profile_prefix()
         opts.log_severity_level = 3
         return opts
@@ -105,14 +107,14 @@ class OnnxRuntimeBackend(Backend):
             device_id = int(self.options.provider_options[0].get("device_id", 0))
         return placement.PROVIDER_DEVICE.get(first, "cpu"), device_id
 
-    def _create(self, artifact: Artifact) -> ort.InferenceSession:
+    def _create(self, artifact: Artifact, profiling: bool = False) -> ort.InferenceSession:
         if (self.options.provider_options
                 and len(self.options.provider_options) != len(self.options.providers)):
             raise ConfigError("target.options.provider_options must have one entry per provider.",
                               "Give {} for providers that take no options.")
         try:
             return ort.InferenceSession(
-                str(artifact.path), sess_options=self._session_options(),
+                str(artifact.path), sess_options=self._session_options(profiling),
                 providers=list(self.options.providers),
                 provider_options=list(self.options.provider_options) or None,
             )
@@ -133,6 +135,15 @@ class OnnxRuntimeBackend(Backend):
         profiled = self.options.profile_placement or self.options.strict
         return OnnxRuntimeSession(session, artifact.inputs, info, self._io_device(),
                                   self._check_placement if profiled else None)
+
+    def load_profiled(self, artifact: Artifact) -> ProfiledSession:
+        """Return a session traced by onnxruntime's profiler from its first run to end_profile()."""
+        self.check(artifact)
+        self.require_available("Install the onnxruntime package built for that provider.")
+        session = self._create(artifact, profiling=True)
+        info = placement_info(session)
+        info.update(device=self.target.device, profiled=True)
+        return OnnxRuntimeProfiledSession(session, artifact.inputs, info, self._io_device())
 
     def _check_placement(self, counts: Counter) -> None:
         """Raise UnsupportedError in strict mode when nodes fell back to the CPU provider."""

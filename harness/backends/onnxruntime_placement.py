@@ -22,7 +22,7 @@ PROVIDER_DEVICE = {
     "ROCMExecutionProvider": "cuda",
     "DmlExecutionProvider": "dml",
 }
-_KERNEL_SUFFIX = "_kernel_time"
+KERNEL_SUFFIX = "_kernel_time"
 
 
 def installed_ort_wheels() -> list[str]:
@@ -41,22 +41,37 @@ def wheel_clash_warning() -> str:
             "all of them and install exactly one.")
 
 
+def end_profile_file(session: ort.InferenceSession) -> Path:
+    """Stop the session's profiling and return the path of the JSON trace ORT wrote."""
+    return Path(session.end_profiling())
+
+
+def read_events(path: Path) -> list[dict]:
+    """Return the events of an ORT profile trace (Chrome trace format, times in µs)."""
+    return json.loads(Path(path).read_text())
+
+
+def node_providers(events: list[dict]) -> dict[str, str]:
+    """Return node name -> the execution provider that ran it, from a profile's kernel events."""
+    nodes: dict[str, str] = {}
+    for event in events:
+        name = event.get("name", "")
+        if event.get("cat") == "Node" and name.endswith(KERNEL_SUFFIX):
+            nodes[name[: -len(KERNEL_SUFFIX)]] = event.get("args", {}).get("provider", "?")
+    return nodes
+
+
 def end_placement(session: ort.InferenceSession) -> Counter:
     """Stop profiling and return the node count per execution provider of the profiled run.
 
     The session was created with `enable_profiling` and has run once, on the run's own
     inputs; ORT stops profiling in end_profiling, so the runs that follow are not slowed."""
-    path = Path(session.end_profiling())
+    path = end_profile_file(session)
     try:
-        events = json.loads(path.read_text())
+        events = read_events(path)
     finally:
         path.unlink(missing_ok=True)
-    nodes: dict[str, str] = {}
-    for event in events:
-        name = event.get("name", "")
-        if event.get("cat") == "Node" and name.endswith(_KERNEL_SUFFIX):
-            nodes[name[: -len(_KERNEL_SUFFIX)]] = event.get("args", {}).get("provider", "?")
-    return Counter(nodes.values())
+    return Counter(node_providers(events).values())
 
 
 def discard_profile(session: ort.InferenceSession) -> None:

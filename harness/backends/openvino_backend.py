@@ -10,7 +10,8 @@ from typing import Any, ClassVar
 import numpy as np
 import openvino as ov
 
-from harness.backends.base import Backend, Session, SessionClosed, input_error
+from harness.backends.base import Backend, ProfiledSession, Session, SessionClosed, input_error
+from harness.backends.openvino_profile import PROFILER, OpenVinoProfiledSession
 from harness.core.artifact import Artifact
 from harness.core.errors import ConfigError, UnsupportedError, reason_of
 from harness.core.probe import Probe
@@ -114,6 +115,7 @@ class OpenVinoBackend(Backend):
     formats: ClassVar[tuple[str, ...]] = ("onnx",)
     extra: ClassVar[str] = "openvino"
     options_cls: ClassVar[type] = OpenVinoOptions
+    profiler: ClassVar[str | None] = PROFILER
 
     @classmethod
     def version(cls) -> str:
@@ -154,8 +156,9 @@ class OpenVinoBackend(Backend):
             config["CACHE_DIR"] = opts.cache_dir
         return config
 
-    def load(self, artifact: Artifact) -> Session:
-        """Read the ONNX file, compile it for the device and return a session."""
+    def _compile(self, artifact: Artifact, config: dict[str, Any]
+                 ) -> tuple[ov.CompiledModel, dict[str, Any]]:
+        """Return the model compiled with `config` and its describe() fields."""
         self.check(artifact)
         self.require_available("Install the device's driver, or pick another target.")
         core = ov.Core()
@@ -165,7 +168,7 @@ class OpenVinoBackend(Backend):
             model = core.read_model(str(artifact.path))
             if static:
                 model.reshape({s.name: list(s.shape) for s in artifact.inputs})
-            compiled = core.compile_model(model, self.device, self._config())
+            compiled = core.compile_model(model, self.device, config)
         except RuntimeError as exc:
             raise _compile_error(exc, artifact, self.device) from exc
         info = {name.lower(): _property(compiled, name) for name in (
@@ -173,8 +176,20 @@ class OpenVinoBackend(Backend):
             "INFERENCE_PRECISION_HINT", "PERFORMANCE_HINT")}
         full_name = _property_of(core, self.device.split(".")[0])
         info.update(device=self.device, device_name=full_name, static_shape=static,
-                    cache_dir=self.options.cache_dir)
-        return OpenVinoSession(compiled, artifact, info, dynamic=not static)
+                    cache_dir=config.get("CACHE_DIR", ""))
+        return compiled, info
+
+    def load(self, artifact: Artifact) -> Session:
+        """Read the ONNX file, compile it for the device and return a session."""
+        compiled, info = self._compile(artifact, self._config())
+        return OpenVinoSession(compiled, artifact, info, dynamic=not info["static_shape"])
+
+    def load_profiled(self, artifact: Artifact) -> ProfiledSession:
+        """Compile with PERF_COUNT on and return a counting session (a model cached by the
+        trials' compile loads from the cache, counters and all)."""
+        compiled, info = self._compile(artifact, {**self._config(), "PERF_COUNT": True})
+        return OpenVinoProfiledSession(
+            OpenVinoSession(compiled, artifact, info, dynamic=not info["static_shape"]))
 
 
 def _compile_error(exc: RuntimeError, artifact: Artifact, device: str) -> UnsupportedError:

@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from harness.backends.base import Backend, Session, SessionClosed, input_error
+from harness.backends.base import Backend, ProfiledSession, Session, SessionClosed, input_error
+from harness.backends.torch_profile import PROFILER, TorchProfiledSession
 from harness.core.artifact import Artifact
 from harness.core.errors import UnsupportedError
 from harness.core.probe import Probe
@@ -108,6 +109,7 @@ class TorchBackend(Backend):
     needs_sync: ClassVar[bool] = True
     device_resident_io: ClassVar[bool] = False
     options_cls: ClassVar[type] = TorchOptions
+    profiler: ClassVar[str | None] = PROFILER
 
     @classmethod
     def version(cls) -> str:
@@ -137,3 +139,7 @@ class TorchBackend(Backend):
             module = torch.compile(module, mode=self.options.compile_mode,
                                    dynamic=self.options.compile_dynamic)
         return TorchSession(module, device, artifact, self.target.threads, self.options)
+
+    def load_profiled(self, artifact: Artifact) -> ProfiledSession:
+        """Return the module's session wrapped for torch.profiler."""
+        return TorchProfiledSession(self.load(artifact))

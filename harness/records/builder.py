@@ -15,10 +15,11 @@ from harness.records.env import fingerprint
 from harness.records.schema import RunRecord, Status
 
 #: Keys that say how and where to run, not what to measure: left out of the run's identity so
-#: that resuming a sweep (resume=..., another results_dir) recognises its runs.
+#: that resuming a sweep (resume=..., another results_dir) recognises its runs. `profile` is
+#: taken after the timed trials, in its own session, and changes none of their numbers.
 RUN_CONTROL_KEYS = ("resume", "force", "retry_failed", "results_dir", "cache_dir",
                     "run_timeout_s", "memory_cap_mb", "isolation", "sweep", "host_folders",
-                    "launcher")
+                    "launcher", "profile")
 #: Longest file-name stem built from names (a file name may hold 255 bytes; the temp file
 #: of an atomic write adds ~15).
 MAX_NAME = 120

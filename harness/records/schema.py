@@ -15,6 +15,7 @@ from harness.records.sections import (
     EnvironmentSection,
     MemorySection,
     ModelSection,
+    ProfileSection,
     ScenarioSection,
 )
 from harness.records.upgrade import SCHEMA_VERSION, upgrade
@@ -51,6 +52,7 @@ class RunRecord:
     energy: EnergySection = field(default_factory=EnergySection)
     accuracy: AccuracySection = field(default_factory=AccuracySection)
     memory: MemorySection = field(default_factory=MemorySection)
+    profile: ProfileSection = field(default_factory=ProfileSection)
     warnings: list[str] = field(default_factory=list)
     traceback: str = ""
     schema_version: int = SCHEMA_VERSION

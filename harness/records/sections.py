@@ -240,9 +240,26 @@ class MemorySection(Section):
     cap_bytes: int | None = None
 
 
+@dataclass(frozen=True)
+class ProfileSection(Section):
+    """The per-operator profile taken after the trials: where the time went, how much in int8
+    (a fraction of the profiled time), and a one-line note when int8 cannot win."""
+
+    profiler: str | None = None
+    runs: int | None = None
+    total_time_ns: int | None = None
+    int8_fraction: float | None = None
+    top_op_types: list | None = None
+    fp32_fallback_nodes: int | None = None
+    other_provider_nodes: int | None = None
+    int8_note: str | None = None
+    path: str | None = None  # the full profile, relative to the record's folder
+    reason: str | None = None  # why there is no profile
+
+
 #: Record field name -> its section type.
 SECTIONS: dict[str, type[Section]] = {
     "model": ModelSection, "artifact": ArtifactSection, "backend": BackendSection,
     "environment": EnvironmentSection, "scenario": ScenarioSection, "energy": EnergySection,
-    "accuracy": AccuracySection, "memory": MemorySection,
+    "accuracy": AccuracySection, "memory": MemorySection, "profile": ProfileSection,
 }

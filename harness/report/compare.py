@@ -94,6 +94,8 @@ def base_row(run: Run) -> dict[str, Any]:
         accuracy=accuracy_cell(rec),
         accuracy_kind=accuracy_kind,
         accuracy_value=accuracy_value,
+        int8_fraction=rec.profile.int8_fraction,
+        int8_note=rec.profile.int8_note or "",
         memory_mib=(rec.memory.peak_rss_bytes or 0) / 2**20 or None,
         size_kib=(rec.artifact.size_bytes or 0) / 1024 or None,
         quick=not rec.scenario.compliant if rec.status is Status.ok else None,

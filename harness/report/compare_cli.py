@@ -29,7 +29,7 @@ from harness.report.compare_render import (
     drop_constant,
 )
 from harness.report.load import Run, load_runs
-from harness.report.render import csv_text, markdown, rich_table
+from harness.report.render import csv_text, markdown, note_lines, rich_table
 from harness.report.select import baseline_pairs, filter_runs, group_runs, parse_pairs
 from harness.report.summary import wide_console
 
@@ -87,6 +87,8 @@ def write_tables(runs: Sequence[Run], args: argparse.Namespace, out: Path) -> li
                                      else title, headers, COMPARE_LEGEND))
             if len(shown) > args.max_rows:
                 console.print(f"... {len(shown) - args.max_rows} more rows in compare.md")
+            for line in note_lines(shown[: args.max_rows]):
+                console.print(line, markup=False, highlight=False)
         md_parts.append(f"## {title}\n\n" + markdown(shown, COMPARE_HEADERS, COMPARE_LEGEND))
     base_text = ", ".join(f"{k}={v}" for k, v in baseline) if baseline else "none"
     out.mkdir(parents=True, exist_ok=True)

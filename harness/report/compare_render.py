@@ -11,7 +11,7 @@ COMPARE_HEADERS = {
     "model": "model", "quant": "quant", "scenario": "scenario", "target": "target",
     "host": "host", "status": "status", "p50": "p50 ms [95% CI]", "p90": "p90 ms [95% CI]",
     "p99": "p99 ms [95% CI]", "samples": "n", "throughput_sps": "inf/s",
-    "energy": "mJ/inf", "accuracy": "accuracy", "memory_mib": "peak RSS MiB",
+    "energy": "mJ/inf", "accuracy": "accuracy", "int8": "int8 time", "memory_mib": "peak RSS MiB",
     "size_kib": "model KiB", "p50_x": "p50 ×base", "throughput_x": "inf/s ×base",
     "energy_x": "mJ ×base", "baseline": "baseline",
 }
@@ -19,8 +19,9 @@ COMPARE_LEGEND = (
     "Latency per query in ms with distribution-free 95% CIs (blank: too few samples). "
     "×base = this run / its baseline run (p50 < 1 is faster; inf/s > 1 is faster); "
     f"'{NOISE_MARK}' = within noise: the two 95% intervals overlap. '(est.)' = energy estimated "
-    "from a power model, not measured. Peak RSS is the harness process. Quick-profile numbers "
-    "are not MLPerf-compliant.")
+    "from a power model, not measured. Peak RSS is the harness process. int8 time = share of "
+    "the operator profile's time in int8 kernels (profiled runs; notes below say why int8 "
+    "cannot win). Quick-profile numbers are not MLPerf-compliant.")
 
 
 def _g(value: float | None) -> str:
@@ -53,6 +54,8 @@ def display_row(row: dict[str, Any]) -> dict[str, Any]:
     out["energy"] = f"{energy:.4g} {row.get('energy_mark', '')}".strip() if energy else ""
     for name in ("p50", "throughput", "energy"):
         out[f"{name}_x"] = ratio_text(row, name)
+    fraction = row.get("int8_fraction")
+    out["int8"] = "" if fraction is None else f"{fraction:.0%}"
     out["throughput_sps"] = _g(row.get("throughput_sps"))
     out["memory_mib"] = _g(row.get("memory_mib"))
     out["size_kib"] = _g(row.get("size_kib"))
@@ -65,7 +68,7 @@ def display_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def drop_constant(rows: Sequence[dict[str, Any]], headers: dict[str, str],
-                  keys: Sequence[str] = ("scenario", "host", "status", "baseline")
+                  keys: Sequence[str] = ("scenario", "host", "status", "baseline", "int8")
                   ) -> tuple[dict[str, str], str]:
     """Return headers without `keys` whose value is the same in every row, and 'k=v' text."""
     constant = {k: rows[0].get(k) for k in keys

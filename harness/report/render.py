@@ -14,11 +14,13 @@ HEADERS = {
     "model": "model", "quant": "quant", "target": "target", "scenario": "scenario",
     "status": "status", "p50_ms": "p50 ms", "p90_ms": "p90 ms", "p90_ci_ms": "p90 95% CI",
     "p99_ms": "p99 ms", "samples": "n", "throughput_sps": "inf/s",
-    "energy_mj_per_inf": "mJ/inf", "accuracy": "accuracy", "size_kib": "KiB",
+    "energy_mj_per_inf": "mJ/inf", "accuracy": "accuracy", "int8_time": "int8 time",
+    "size_kib": "KiB",
 }
 LEGEND = ("Latency per query in ms, percentiles with distribution-free 95% CIs (blank when the "
           "sample count cannot support them); '(est.)' marks energy estimated from a power "
-          "model, not measured; quick-profile numbers are not MLPerf-compliant.")
+          "model, not measured; quick-profile numbers are not MLPerf-compliant; int8 time = "
+          "share of the operator profile's time in int8 kernels (profiled runs only).")
 
 
 def cell(value: Any) -> str:
@@ -61,7 +63,14 @@ def markdown(rows: Sequence[dict[str, Any]], headers: dict[str, str] = HEADERS,
         if row["status"] != "ok":
             names = "/".join(md_cell(row[k]) for k in ("model", "quant", "target"))
             lines.append(f"- {names}: {row['status']}: {md_cell(row['reason'])}")
+    lines += note_lines(rows, md_cell)
     return "\n".join(lines) + "\n"
+
+
+def note_lines(rows: Sequence[dict[str, Any]], fmt: Any = cell) -> list[str]:
+    """Return '- model/quant/target: int8: <note>' for each row whose profile explains int8."""
+    return [f"- {'/'.join(fmt(row[k]) for k in ('model', 'quant', 'target'))}: int8: "
+            f"{fmt(row['int8_note'])}" for row in rows if row.get("int8_note")]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -41,6 +41,12 @@ def accuracy_cell(record: RunRecord) -> str:
     return f"{text} {'✓' if gate['passed'] else '✗'}{gate['ratio']:.3f}≥{gate['target']:g}"
 
 
+def int8_cell(record: RunRecord) -> str:
+    """Return the share of the operator profile's time in int8 kernels ("87%"), or ''."""
+    fraction = record.profile.int8_fraction
+    return "" if fraction is None else f"{fraction:.0%}"
+
+
 def record_row(record: RunRecord) -> dict[str, Any]:
     """Return one flat row: identity, status, latency percentiles with CI, throughput, etc."""
     cfg = record.config
@@ -61,6 +67,8 @@ def record_row(record: RunRecord) -> dict[str, Any]:
         "throughput_sps": record.scenario.throughput_sps,
         "energy_mj_per_inf": energy_cell(record),
         "accuracy": accuracy_cell(record),
+        "int8_time": int8_cell(record),
+        "int8_note": record.profile.int8_note or "",
         "size_kib": (record.artifact.size_bytes or 0) / 1024 or None,
         "quick": not record.scenario.compliant if record.status is Status.ok else None,
         "reason": record.reason,

@@ -24,6 +24,7 @@ from harness.records.builder import RunBuilder
 from harness.records.io import RUN_FILES
 from harness.run.locks import timing_lock
 from harness.run.measure import measure
+from harness.run.profile import take_profile
 from harness.run.sessions import TrialSessions
 from harness.scenarios.stability import stability_snapshot
 
@@ -77,3 +78,5 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
             meter.close()
         run.set(scenario={**scenario, "stability_before": stability},
                 energy={**energy, "meter_choice": why})
+        if cfg.profile.wanted(cfg.quant.recipe):  # after the trials: never in a timed query
+            take_profile(run, backend, artifact, sessions, samples, cfg.profile, out_dir)

@@ -18,6 +18,7 @@ import torch
 
 from harness.backends.base import Backend, Session, SessionClosed
 from harness.backends.config import TargetConfig
+from harness.backends.profile import NoOperatorProfile, Precision
 from harness.backends.registry import BACKENDS
 from harness.core.artifact import Artifact
 from harness.core.cache import ArtifactCache
@@ -168,6 +169,36 @@ class BackendConformance:
             backend.load(replace(good, format="not-a-format"))
         with pytest.raises(HarnessError):
             backend.load(replace(good, precision="int3"))
+
+    def test_operator_profile(self, backend, conformance_cache, zoo_dir, tmp_path) -> None:
+        """load_profiled: a profile of exactly the runs after begin_profile(), every node with
+        a time, a precision and a provider, the runtime's trace in the folder; or, without a
+        profiler, NoOperatorProfile saying "no operator profile for <backend>"."""
+        artifact = self.artifact(backend, "fp32", conformance_cache, zoo_dir)
+        if backend.profiler is None:
+            with pytest.raises(NoOperatorProfile, match=f"no operator profile for {backend.name}"):
+                backend.load_profiled(artifact)
+            return
+        try:
+            session = backend.load_profiled(artifact)
+        except NoOperatorProfile as exc:  # a runtime build without a profiler says why
+            assert backend.name in exc.message and exc.hint
+            return
+        name = zoo_model(self.model_name, zoo_dir).inputs[0].name
+        x = {name: self.data(1)}
+        session.run(x)  # warm-up, left out
+        session.begin_profile()
+        for _ in range(3):
+            assert session.run(x)[0].shape[0] == 1
+        profile = session.end_profile(tmp_path / "profile")
+        session.close()
+        session.close()
+        assert profile.runs == 3 and profile.profiler == backend.profiler and profile.nodes
+        assert all(n.time_ns >= 0 and n.precision in Precision.ALL and n.provider and n.op_type
+                   for n in profile.nodes)
+        assert sum(n.time_ns for n in profile.nodes) > 0
+        assert profile.trace_files and all((tmp_path / "profile" / f).is_file()
+                                           for f in profile.trace_files)
 
     def test_rejects_unknown_option(self) -> None:
         bad = replace(self.target, options={**self.target.options, "no_such_option": 1})

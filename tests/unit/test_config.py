@@ -6,6 +6,7 @@ from hydra.errors import ConfigCompositionException, MissingConfigException
 from omegaconf import OmegaConf
 
 from harness.config import BenchConfig, register_configs
+from harness.core.errors import ConfigError
 from harness.quantise.config import Recipe
 from harness.run.hydra_app import CONFIG_DIR
 
@@ -52,3 +53,14 @@ def test_unknown_key_is_rejected() -> None:
     with pytest.raises(ConfigCompositionException) as info:
         _compose("model.batchsize=4")
     assert "batchsize" in str(info.value.__cause__ or info.value)
+
+
+def test_profile_defaults_to_int8_runs_and_checks_its_counts() -> None:
+    cfg = _compose()
+    assert (cfg.profile.enabled, cfg.profile.runs, cfg.profile.warmup_runs) == (None, 20, 2)
+    assert cfg.profile.wanted(Recipe.int8_static) and cfg.profile.wanted(Recipe.int8_dynamic)
+    assert not cfg.profile.wanted(Recipe.fp32)
+    assert _compose("profile.enabled=true").profile.wanted(Recipe.fp32)
+    assert not _compose("profile.enabled=false").profile.wanted(Recipe.int8_static)
+    with pytest.raises(ConfigError, match=r"profile.runs=0 is out of range"):
+        _compose("profile.runs=0")

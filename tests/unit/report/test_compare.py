@@ -75,6 +75,22 @@ def test_cli_writes_markdown_and_csv(two_hosts: tuple[Path, Path], tmp_path: Pat
     assert "target.name = cpu" in capsys.readouterr().out
 
 
+def test_int8_time_column_and_note_from_the_profile_section(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    note = "72% of the time in fp32 ops: Resize, Sigmoid, Concat ran without an int8 kernel"
+    folder = write_records(tmp_path / "r", [
+        make_record(), make_record(quant="int8_static", median_ms=1.2, seed=1,
+                                   profile={"int8_fraction": 0.28, "int8_note": note})])
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", str(folder), "--baseline", "quant=fp32"])
+    assert exit_info.value.code == 0
+    shown = display_rows(compare_rows(load_runs([folder]), [("quant", "fp32")]))
+    assert [r["int8"] for r in shown] == ["", "28%"]
+    markdown = (folder / "compare.md").read_text()
+    assert "int8 time" in markdown and f"resnet8/int8_static/cpu: int8: {note}" in markdown
+    assert note in capsys.readouterr().out
+
+
 def test_cli_missing_folder_says_what_to_do(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:

@@ -167,3 +167,17 @@ def test_a_whole_run_closes_every_session_once(monkeypatch: pytest.MonkeyPatch, 
     else:
         assert record.status is Status.failed and "injected" in record.reason
 
+
+
+def test_after_trials_closes_the_last_trial_and_owns_the_new_session(artifact: Artifact) -> None:
+    load, opened = loader(artifact)
+    with TrialSessions(load) as sessions:
+        sessions(0)
+        sessions(1)
+        extra = sessions.after_trials(load)
+        assert [s.closes for s in opened] == [1, 1, 0] and extra is opened[2]
+        with pytest.raises(RuntimeError, match="after the trials ended"):
+            sessions(2)
+        with pytest.raises(RuntimeError):
+            sessions.after_trials(load)
+    assert [s.closes for s in opened] == [1, 1, 1]
