@@ -12,6 +12,7 @@ from harness.models.config import USER_TASKS, ModelConfig, ModelSource
 from harness.models.datasets import load_dataset
 from harness.models.loaded import LoadedModel, weights_hash
 from harness.models.registry import MODEL_SOURCES
+from harness.zoo.entry import RANDOM_WEIGHTS, RANDOM_WEIGHTS_NOTE
 
 __all__ = ["LoadedModel", "load_model", "weights_hash"]
 
@@ -37,7 +38,16 @@ def load_zoo(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
         dataset=_dataset(cfg, entry),
         weights_sha256=weights_hash(module),
         parameter_count=sum(p.numel() for p in module.parameters()),
+        provenance=weights_fields(entry),
     )
+
+
+def weights_fields(entry: zoo.ZooEntry) -> dict[str, str]:
+    """Return record.model fields saying what the weights are (and, if random, what that means)."""
+    fields = {"description": entry.description, "weights": entry.weights}
+    if entry.weights == RANDOM_WEIGHTS:
+        fields["weights_note"] = RANDOM_WEIGHTS_NOTE
+    return fields
 
 
 def load_model(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:

@@ -185,4 +185,4 @@ def entry() -> ZooEntry:
                     description="Small CNN trained at first use on scikit-learn's 8×8 digits",
                     input_name="input", input_shape=INPUT_SHAPE, num_classes=NUM_CLASSES,
                     task="classification", published_params=None, builder=build,
-                    loader=dataset)
+                    loader=dataset, weights="trained at first use on scikit-learn's 8x8 digits")

@@ -9,8 +9,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from harness.zoo.params import folded_parameter_count
+
 #: Where trained zoo weights are cached unless a caller passes another directory.
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[2] / "models" / ".cache" / "zoo"
+#: ZooEntry.weights of an untrained architecture.
+RANDOM_WEIGHTS = "seeded random"
 
 
 @dataclass(frozen=True)
@@ -37,11 +41,22 @@ class ZooEntry:
     published_params: int | None
     builder: Callable[[Path], torch.nn.Module] = field(repr=False, compare=False)
     loader: Callable[[], Dataset] | None = field(default=None, repr=False, compare=False)
+    #: What the weights are, for the record: RANDOM_WEIGHTS or how they were trained.
+    weights: str = RANDOM_WEIGHTS
+    #: True: published_params counts BatchNorm folded away (MLPerf Tiny's convention); False:
+    #: every parameter, as torchvision, timm and transformers report their models.
+    params_folded: bool = True
 
     def build(self, cache_dir: Path | None = None) -> torch.nn.Module:
         """Return the eval-mode module with deterministic weights (cache used by trained models)."""
         module = self.builder(Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR)
         return module.eval()
+
+    def parameter_count(self, module: torch.nn.Module) -> int:
+        """Return `module`'s parameter count in the convention `published_params` uses."""
+        if self.params_folded:
+            return folded_parameter_count(module)
+        return sum(p.numel() for p in module.parameters())
 
     def dataset(self) -> Dataset | None:
         """Return the model's labelled data, or None when the zoo ships none for it."""
@@ -49,6 +64,10 @@ class ZooEntry:
 
 
 UNTRAINED = "; seeded random weights (no pretrained weights ship)"
+#: The record's note on random weights: what they leave representative and what they do not.
+RANDOM_WEIGHTS_NOTE = ("seeded random weights, not trained: latency, throughput, memory and energy "
+                       "are representative of the architecture; task accuracy is meaningless and "
+                       "not reported (fidelity vs the model's own FP32 outputs still is)")
 
 
 def mlperf_tiny_entry(name: str, description: str, input_shape: tuple[int, ...],
@@ -58,3 +77,15 @@ def mlperf_tiny_entry(name: str, description: str, input_shape: tuple[int, ...],
     return ZooEntry(name=name, description=description + UNTRAINED, input_name="input",
                     input_shape=input_shape, num_classes=num_classes, task="classification",
                     published_params=published, builder=builder)
+
+
+def edge_entry(name: str, description: str, input_shape: tuple[int, ...], task: str,
+               num_classes: int | None, published: int,
+               builder: Callable[[Path], torch.nn.Module]) -> ZooEntry:
+    """Return the entry of an MLPerf edge-class architecture with seeded random weights.
+
+    `published` is the architecture's full parameter count as its reference implementation
+    reports it (BatchNorm included), so the entry does not fold BatchNorm when counting."""
+    return ZooEntry(name=name, description=description + UNTRAINED, input_name="input",
+                    input_shape=input_shape, num_classes=num_classes, task=task,
+                    published_params=published, builder=builder, params_folded=False)

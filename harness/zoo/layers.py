@@ -11,17 +11,19 @@ from torch import nn
 M = TypeVar("M", bound=nn.Module)
 
 
-def seeded(factory: Callable[[], M], seed: int, input_shape: tuple[int, ...] | None = None) -> M:
+def seeded(factory: Callable[[], M], seed: int, input_shape: tuple[int, ...] | None = None,
+           batch_size: int = 32) -> M:
     """Return `factory()` built under a fixed seed, leaving the global RNG state untouched.
 
-    With `input_shape`, BatchNorm statistics are then estimated on seeded noise: with PyTorch's
-    default init and identity BN statistics, activations shrink layer by layer until the output
-    no longer depends on the input, which would make fidelity metrics meaningless."""
+    With `input_shape`, BatchNorm statistics are then estimated on seeded noise (two batches of
+    `batch_size`): with PyTorch's default init and identity BN statistics, activations shrink
+    layer by layer until the output no longer depends on the input, which would make fidelity
+    metrics meaningless."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         module = factory()
         if input_shape is not None:
-            calibrate_batchnorm(module, input_shape)
+            calibrate_batchnorm(module, input_shape, batch_size=batch_size)
     return module.eval()
 
 

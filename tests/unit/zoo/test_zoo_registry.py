@@ -10,8 +10,13 @@ from harness.core.errors import ConfigError
 MLPERF_TINY = ["autoencoder", "kws", "resnet8", "vww"]
 
 
+MLPERF_EDGE = ["efficientnet_b0", "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small",
+               "resnet50", "vit_small", "whisper_tiny_encoder", "yolov8n"]
+TASKS = {"classification", "reconstruction", "detection", "speech_encoding"}
+
+
 def test_names_lists_every_model_sorted() -> None:
-    assert zoo.names() == ["autoencoder", "digits", "kws", "resnet8", "vww"]
+    assert zoo.names() == sorted(["autoencoder", "digits", "kws", "resnet8", "vww", *MLPERF_EDGE])
 
 
 @pytest.mark.parametrize("name", zoo.names())
@@ -21,10 +26,11 @@ def test_entry_metadata_is_consistent(name: str) -> None:
     assert entry.input_name == "input"
     assert entry.description
     assert all(isinstance(d, int) and d > 0 for d in entry.input_shape)
+    assert entry.task in TASKS
     if entry.task == "classification":
         assert entry.num_classes is not None and entry.num_classes >= 2
     else:
-        assert entry.task == "reconstruction" and entry.num_classes is None
+        assert entry.num_classes is None
 
 
 @pytest.mark.parametrize("name", MLPERF_TINY)
@@ -43,5 +49,5 @@ def test_unknown_name_lists_valid_names_and_suggests() -> None:
 
 
 def test_unknown_name_without_close_match_still_lists_names() -> None:
-    with pytest.raises(ConfigError, match="Valid model names: autoencoder, digits, kws"):
+    with pytest.raises(ConfigError, match="Valid model names: autoencoder, digits, efficient"):
         zoo.get("bert-large")
