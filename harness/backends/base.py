@@ -109,9 +109,22 @@ class ProfiledSession(Session):
     Loaded by `Backend.load_profiled` for the profile only, never for timed trials: a
     runtime's profiler slows every node it records."""
 
-    @abstractmethod
+    _runs: int = 0  # runs so far (counted by counted())
+    _skip: int = 0  # runs before begin_profile(): the warm-up, left out
+
+    def counted(self, outputs: list[np.ndarray]) -> list[np.ndarray]:
+        """Count one run and return its outputs (for run() of a session using the default)."""
+        self._runs += 1
+        return outputs
+
     def begin_profile(self) -> None:
         """Start counting: runs before this call (the warm-up) are left out of the profile."""
+        self._skip = self._runs
+
+    @property
+    def profiled_runs(self) -> int:
+        """Return how many runs since begin_profile() the profile covers."""
+        return self._runs - self._skip
 
     @abstractmethod
     def end_profile(self, folder: Path) -> OperatorProfile:

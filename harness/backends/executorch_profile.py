@@ -86,18 +86,10 @@ class ExecuTorchProfiledSession(ProfiledSession):
 
     def __init__(self, inner: ExecuTorchSession) -> None:
         self.inner = inner
-        self._runs = 0
-        self._skip = 0
 
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
         """Run the method once (its events go into the ETDump)."""
-        outputs = self.inner.run(inputs)
-        self._runs += 1
-        return outputs
-
-    def begin_profile(self) -> None:
-        """Leave the runs so far (the warm-up) out of the profile."""
-        self._skip = self._runs
+        return self.counted(self.inner.run(inputs))
 
     def end_profile(self, folder: Path) -> OperatorProfile:
         """Write the ETDump into `folder` and return its per-operator times."""
@@ -105,7 +97,7 @@ class ExecuTorchProfiledSession(ProfiledSession):
         self.inner.program.write_etdump_result_to_file(str(folder / TRACE_FILE),
                                                        str(folder / "executorch_debug.bin"))
         nodes = etdump_nodes(folder / TRACE_FILE, self._skip)
-        return OperatorProfile(PROFILER, self._runs - self._skip, DELEGATE, tuple(nodes),
+        return OperatorProfile(PROFILER, self.profiled_runs, DELEGATE, tuple(nodes),
                                (TRACE_FILE,), (NOTE,))
 
     def describe(self) -> dict[str, Any]:

@@ -58,19 +58,11 @@ class OnnxRuntimeProfiledSession(OnnxRuntimeSession, ProfiledSession):
 
     def __init__(self, session: ort.InferenceSession, *args: object, **kwargs: object) -> None:
         super().__init__(session, *args, **kwargs)
-        self._runs = 0
-        self._skip = 0
         self._tracing = True
 
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
         """Run one traced inference; returns host arrays."""
-        outputs = super().run(inputs)
-        self._runs += 1
-        return outputs
-
-    def begin_profile(self) -> None:
-        """Leave the runs so far (the warm-up) out of the profile."""
-        self._skip = self._runs
+        return self.counted(super().run(inputs))
 
     def end_profile(self, folder: Path) -> OperatorProfile:
         """Stop tracing, move ORT's JSON trace into `folder` and return its per-node times."""
@@ -80,7 +72,7 @@ class OnnxRuntimeProfiledSession(OnnxRuntimeSession, ProfiledSession):
         shutil.move(placement.end_profile_file(self.session), trace)
         nodes = node_times(placement.read_events(trace), self._skip)
         main = (self.info.get("providers") or ["CPUExecutionProvider"])[0]
-        return OperatorProfile(PROFILER, self._runs - self._skip, main, tuple(nodes),
+        return OperatorProfile(PROFILER, self.profiled_runs, main, tuple(nodes),
                                (TRACE_FILE,))
 
     def close(self) -> None:
