@@ -39,6 +39,10 @@ class TensorSpec:
     dtype: str = "float32"
 
 
+#: meta keys that say how the fp32 graph was made; quantised artifacts carry them on.
+EXPORT_PROVENANCE = ("exporter", "fusions", "fusions_skipped")
+
+
 @dataclass(frozen=True)
 class Artifact:
     """A model ready for a backend: format ("onnx", "torch"), precision, file and hash."""
@@ -62,5 +66,10 @@ class Artifact:
             "sha256": self.sha256,
             "size_bytes": self.size_bytes,
             "cache_hit": self.cache_hit,
-            **{k: v for k, v in self.meta.items() if isinstance(v, (str, int, float, bool))},
+            **{k: v for k, v in self.meta.items()
+               if isinstance(v, (str, int, float, bool)) or k in EXPORT_PROVENANCE},
         }
+
+    def export_provenance(self) -> dict[str, Any]:
+        """Return the EXPORT_PROVENANCE entries of meta (how the source graph was made)."""
+        return {k: self.meta[k] for k in EXPORT_PROVENANCE if k in self.meta}

@@ -1,9 +1,15 @@
-"""torch -> ONNX through the dynamo exporter, checked against torch and cached by content hash."""
+"""torch -> ONNX through the dynamo exporter, checked against torch and cached by content hash.
+
+Transformer encoders (zoo.encoder.EncoderModule) export through the TorchScript-based exporter
+with eager attention, which makes a graph as fast as optimum's on onnxruntime; onnxruntime's
+transformer optimizer runs on it only with model.transformer_fusions=true (its fused graph was
+slower on the CPU: docs/transformer_export.md). The record names the exporter and fusions."""
 
 from __future__ import annotations
 
 import logging
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +20,12 @@ import torch
 
 from harness.core.artifact import Artifact
 from harness.core.cache import ArtifactCache, content_hash
-from harness.core.errors import ModelError
+from harness.core.errors import ModelError, reason_of
+from harness.export.transformer_fusions import OPTIMIZER, fuse_transformer
 from harness.models.config import ModelConfig
 from harness.models.examples import example_tensors
 from harness.models.source import LoadedModel
+from harness.zoo.encoder import EXPORT_ATTENTION, EncoderModule
 
 EXPORT_BATCH = 2  # a batch of 2 keeps the exporter from specialising the batch dimension to 1
 
@@ -30,49 +38,78 @@ def library_versions() -> dict[str, str]:
             "onnxscript": onnxscript.__version__}
 
 
+def _fusable(model: LoadedModel, cfg: ModelConfig) -> bool:
+    """Return whether the transformer optimizer runs on this model's export."""
+    module = model.module
+    return cfg.transformer_fusions and isinstance(module, EncoderModule) and bool(module.shape)
+
+
 def export_key(model: LoadedModel, cfg: ModelConfig) -> str:
     """Return the cache key: architecture, weights, input specs, export settings, versions."""
     specs = [(s.name, list(s.shape[1:]), s.dtype) for s in model.inputs]
+    encoder = [EXPORT_ATTENTION, OPTIMIZER if _fusable(model, cfg) else None] if isinstance(
+        model.module, EncoderModule) else None
     return content_hash(
-        "onnx-export/1", model.name, model.weights_sha256, specs, cfg.opset, cfg.dynamic_batch,
-        library_versions(),
+        "onnx-export/2", model.name, model.weights_sha256, specs, cfg.opset, cfg.dynamic_batch,
+        library_versions(), encoder,
     )
+
+
+def _torch_export(model: LoadedModel, cfg: ModelConfig, path: Path,
+                  example: tuple[torch.Tensor, ...], dynamic: bool) -> str:
+    """Write the graph with torch.onnx; return which exporter (and attention) wrote it.
+
+    TorchScript modules cannot go through torch.export; transformer encoders take the
+    TorchScript-based exporter too, with eager attention: measured faster on onnxruntime than
+    the dynamo exporter's graph (docs/transformer_export.md)."""
+    names = [s.name for s in model.inputs]
+    module = model.module
+    if isinstance(module, torch.jit.ScriptModule | EncoderModule):
+        axes = {s.name: {0: "batch"} for s in model.inputs if s.shape} if dynamic else None
+        mode = module.export_mode() if isinstance(module, EncoderModule) else nullcontext("")
+        with mode as attention:
+            torch.onnx.export(module, example, str(path), dynamo=False,
+                              opset_version=cfg.opset, input_names=names,
+                              output_names=["output"], dynamic_axes=axes)
+        return "torch.onnx torchscript" + (f" ({attention} attention)" if attention else "")
+    dims = None
+    if dynamic:
+        batch_dim = torch.export.Dim("batch", min=1, max=65536)
+        dims = tuple({0: batch_dim} if s.shape else None for s in model.inputs)
+    torch.onnx.export(
+        module, example, str(path), dynamo=True, opset_version=cfg.opset, input_names=names,
+        output_names=["output"], dynamic_shapes=dims, verbose=False, external_data=False,
+    )
+    return "torch.onnx dynamo"
 
 
 def _write(model: LoadedModel, cfg: ModelConfig, path: Path) -> dict[str, Any]:
     dynamic = cfg.dynamic_batch and model.dynamic_batch
     example = example_tensors(model, EXPORT_BATCH if dynamic else None)
-    dims = None
-    if dynamic:
-        batch_dim = torch.export.Dim("batch", min=1, max=65536)
-        dims = tuple({0: batch_dim} if s.shape else None for s in model.inputs)
-    # TorchScript cannot go through torch.export: it takes the TorchScript-based exporter
-    scripted = isinstance(model.module, torch.jit.ScriptModule)
-    names = [s.name for s in model.inputs]
     try:
         for name in ("onnxscript", "torch.onnx", "onnx_ir"):  # their INFO lines drown the table
             logging.getLogger(name).setLevel(logging.WARNING)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if scripted:
-                axes = {s.name: {0: "batch"} for s in model.inputs if s.shape} if dynamic else None
-                torch.onnx.export(model.module, example, str(path), dynamo=False,
-                                  opset_version=cfg.opset, input_names=names,
-                                  output_names=["output"], dynamic_axes=axes)
-            else:
-                torch.onnx.export(
-                    model.module, example, str(path), dynamo=True, opset_version=cfg.opset,
-                    input_names=[s.name for s in model.inputs], output_names=["output"],
-                    dynamic_shapes=dims, verbose=False, external_data=False,
-                )
+            exporter = _torch_export(model, cfg, path, example, dynamic)
         onnx.checker.check_model(str(path), full_check=True)
         onnx.shape_inference.infer_shapes_path(str(path), str(path), check_type=True)
+        plain = onnx.load(str(path))
     except Exception as exc:  # the exporter raises many types; all mean "this model did not export"
         raise ModelError(
             f"Exporting '{model.name}' to ONNX (opset {cfg.opset}) failed: {exc}".splitlines()[0],
             "Try another opset (model.opset=17) or check that the model is traceable by "
             "torch.export.",
         ) from exc
+    meta: dict[str, Any] = {"fusions": {}} if isinstance(model.module, EncoderModule) else {}
+    if _fusable(model, cfg):
+        try:
+            fused = fuse_transformer(path, model.module.shape)  # type: ignore[union-attr]
+            onnx.checker.check_model(str(path))
+            meta["fusions"], exporter = fused, f"{exporter} + {OPTIMIZER}"
+        except Exception as exc:  # noqa: BLE001 - an optional rewrite: the plain graph stays
+            onnx.save(plain, str(path))
+            meta["fusions_skipped"] = f"{OPTIMIZER} failed: {reason_of(exc)}"
     written = onnx_opset(path)
     if written != cfg.opset:  # the dynamo exporter falls back to its own opset when it cannot
         raise ModelError(
@@ -81,7 +118,8 @@ def _write(model: LoadedModel, cfg: ModelConfig, path: Path) -> dict[str, Any]:
             f"Use model.opset={written} (torch.onnx's dynamo exporter supports opset 18 and "
             "newer; older opsets only when onnx's version converter can reach them).",
         )
-    return {"opset": written, "max_abs_diff_vs_torch": _check(model, path, example)}
+    return {"opset": written, "exporter": exporter, **meta,
+            "max_abs_diff_vs_torch": _check(model, path, example)}
 
 
 def onnx_opset(path: Path) -> int:

@@ -55,7 +55,9 @@ def onnx_file_artifact(model: LoadedModel, cfg: ModelConfig, cache: ArtifactCach
         raise ModelError(f"'{model.name}' has no ONNX file.", "Use model.source=onnx_file.")
     key = content_hash("onnx-file/1", model.weights_sha256, onnx.__version__)
     cached = cache.get_or_build("onnx", key, "model.onnx", lambda p: _copy(src, p))
-    meta = {**cached.meta, "source_file": str(src),
+    producer = model.provenance.get("producer") or "an unnamed producer"
+    meta = {**cached.meta, "exporter": f"the user's file, as written by {producer}",
+            "source_file": str(src),
             "source_sha256": model.provenance.get("file_sha256", "")}
     return Artifact(format="onnx", precision="fp32", inputs=model.inputs, path=cached.path,
                     sha256=cached.sha256, size_bytes=cached.size_bytes, cache_hit=cached.hit,

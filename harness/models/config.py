@@ -121,6 +121,10 @@ class ModelConfig:
     opset: int = 18
     dynamic_batch: bool = True
     export_atol: float = 1e-4
+    #: Transformer encoders (BERT family): also run onnxruntime's transformer optimizer on the
+    #: export (Attention, SkipLayerNormalization, BiasGelu, EmbedLayerNormalization fused
+    #: offline). Off by default: slower on onnxruntime CPU (docs/transformer_export.md).
+    transformer_fusions: bool = False
     #: A user data set (replaces the zoo's): a folder of .npy/.npz files or class sub-folders.
     dataset_path: str | None = None
     dataset_format: DatasetFormat = DatasetFormat.auto

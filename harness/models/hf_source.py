@@ -8,10 +8,9 @@ before transformers is even imported, and loads under torch.load forced to weigh
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import torch
 
 from harness.core.errors import BackendUnavailable, ModelError
 from harness.core.pickle_scan import check_torch_file, weights_only_loads
@@ -19,24 +18,10 @@ from harness.models.config import InputSpec, ModelConfig
 from harness.models.loaded import LoadedModel, weights_hash
 from harness.models.resolve import DeclaredInput, resolve_inputs
 from harness.models.safety import model_file
+from harness.zoo.encoder import EncoderModule
 
-INPUT = "input_ids"
 PICKLED_WEIGHTS = (".bin", ".pt", ".pth", ".ckpt")
 WEIGHT_STEMS = ("pytorch_model", "model", "adapter_model")  # what from_pretrained reads
-
-
-class HfLogits(torch.nn.Module):
-    """Wraps a transformers model: input_ids in, logits (or last hidden state) out."""
-
-    def __init__(self, model: torch.nn.Module) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
-        """Return the model's logits, or its last hidden state when it has no head."""
-        out: Any = self.model(input_ids=input_ids)
-        logits = getattr(out, "logits", None)
-        return logits if logits is not None else out.last_hidden_state
 
 
 def _transformers() -> Any:
@@ -59,6 +44,22 @@ def check_weights(folder: Path) -> bool:
     return False
 
 
+def token_fills(names: tuple[str, ...], given: Mapping[str, InputSpec], vocab_size: int | None
+                ) -> dict[str, InputSpec]:
+    """Return each token input's fill: what model.inputs sets, else what a deployment feeds
+    (token ids uniform in [0, vocab_size), attention_mask all ones, token_type_ids zeros)."""
+    defaults: dict[str, dict[str, float]] = {"attention_mask": {"value": 1},
+                                             "token_type_ids": {"value": 0}}
+    if vocab_size:
+        defaults["input_ids"] = {"low": 0, "high": float(vocab_size)}
+    fills = dict(given)
+    for name in names:
+        spec = fills.get(name) or InputSpec()
+        if spec.describe() == "default" and name in defaults:
+            fills[name] = InputSpec(shape=spec.shape, dtype=spec.dtype, **defaults[name])
+    return fills
+
+
 def load_hf(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
     """Return the folder's model (AutoModelFor... from config.architectures, else AutoModel)."""
     folder = model_file(cfg.path, "path", (), folder=True)
@@ -77,14 +78,10 @@ def load_hf(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
         raise ModelError(f"{folder} is not a loadable Hugging Face model: {exc}".splitlines()[0],
                          "Point model.path at a folder with config.json and weights "
                          "(save_pretrained); nothing is downloaded.") from exc
-    fills = dict(cfg.inputs)
-    given = fills.get(INPUT) or InputSpec()
-    if given.describe() == "default" and getattr(config, "vocab_size", None):
-        fills[INPUT] = InputSpec(shape=given.shape, dtype=given.dtype, low=0,
-                                 high=float(config.vocab_size))
-    declared = [DeclaredInput(INPUT, ("batch", "seq_len"), "int64")]
+    module = EncoderModule(model).eval()
+    fills = token_fills(module.input_names, cfg.inputs, getattr(config, "vocab_size", None))
+    declared = [DeclaredInput(n, ("batch", "seq_len"), "int64") for n in module.input_names]
     specs = resolve_inputs(declared, cfg.inputs, cfg.batch_size, cfg.name)
-    module = HfLogits(model).eval()
     task = "classification" if auto is not tf.AutoModel else cfg.task
     return LoadedModel(
         name=cfg.name, module=module, inputs=specs, task=task,

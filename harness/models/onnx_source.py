@@ -92,6 +92,7 @@ def load_onnx_file(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
         parameter_count=params, source="onnx_file", fills=dict(cfg.inputs),
         dynamic_batch=dynamic_batch(declared), formats=frozenset({"onnx"}), onnx_path=path,
         provenance={"path": str(path), "file_sha256": file_sha, "external_data": data_shas,
-                    "opset": default_opset(model)},
+                    "opset": default_opset(model),
+                    "producer": f"{model.producer_name} {model.producer_version}".strip()},
         reference_fn=ort_reference(path),
     )

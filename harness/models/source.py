@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness import zoo
-from harness.core.artifact import TensorSpec
 from harness.core.errors import ConfigError
 from harness.models.budget import affordable_batches, check_activations
-from harness.models.config import USER_TASKS, ModelConfig, ModelSource
+from harness.models.config import USER_TASKS, InputSpec, ModelConfig, ModelSource
 from harness.models.datasets import load_dataset
 from harness.models.loaded import LoadedModel, weights_hash
 from harness.models.registry import MODEL_SOURCES
+from harness.models.resolve import DeclaredInput, resolve_inputs
 from harness.zoo.entry import RANDOM_WEIGHTS, RANDOM_WEIGHTS_NOTE
 
 __all__ = ["LoadedModel", "load_model", "weights_hash"]
@@ -27,12 +27,17 @@ def _dataset(cfg: ModelConfig, entry: zoo.ZooEntry) -> zoo.Dataset | None:
 def load_zoo(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:
     """Return the zoo architecture `cfg.name` with its data set (if any)."""
     entry = zoo.get(cfg.name)
+    inputs = entry.model_inputs()
+    declared = [DeclaredInput(i.name, ("batch", *i.shape), i.dtype) for i in inputs]
+    specs = resolve_inputs(declared, cfg.inputs, cfg.batch_size, entry.name)  # before building
     module = entry.build(Path(cache_dir) / "zoo").eval()
-    spec = TensorSpec(entry.input_name, (cfg.batch_size, *entry.input_shape), "float32")
+    fills = {i.name: InputSpec(low=i.low, high=i.high, value=i.value) for i in inputs
+             if i.low is not None or i.value is not None}
     return LoadedModel(
         name=entry.name,
         module=module,
-        inputs=(spec,),
+        inputs=specs,
+        fills={**fills, **{n: f for n, f in cfg.inputs.items() if f.describe() != "default"}},
         task=entry.task,
         num_classes=entry.num_classes,
         dataset=_dataset(cfg, entry),

@@ -87,7 +87,7 @@ def quantise_onnx(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
                 **extra}
 
     cached = cache.get_or_build("quant", key, "model.onnx", build)
-    meta = dict(cached.meta)
+    meta = {**fp32.export_provenance(), **cached.meta}
     if calib is not None:
         meta.update(calibration_source=calib.source, calibration_size=len(calib.inputs))
     return Artifact(

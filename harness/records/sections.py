@@ -138,6 +138,8 @@ class ArtifactSection(Section):
     sha256: str | None = None
     size_bytes: int | None = None
     cache_hit: bool | None = None
+    exporter: str | None = None  # what wrote the fp32 graph, e.g. "torch.onnx dynamo + ..."
+    fusions: dict | None = None  # fused operator type -> count (transformer optimizer)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from harness.core.errors import ConfigError, unknown_name
 from harness.core.registry import Registry
-from harness.zoo.entry import DEFAULT_CACHE_DIR, Dataset, ZooEntry
+from harness.zoo.entry import DEFAULT_CACHE_DIR, Dataset, ZooEntry, ZooInput
 from harness.zoo.params import folded_parameter_count
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Dataset",
     "ZOO",
     "ZooEntry",
+    "ZooInput",
     "folded_parameter_count",
     "get",
     "names",

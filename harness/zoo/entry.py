@@ -29,6 +29,19 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class ZooInput:
+    """One named input of a multi-input zoo model: shape without the batch, dtype, default fill
+    (uniform integers in [low, high), or the constant `value`; neither: the usual default)."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str = "float32"
+    low: float | None = None
+    high: float | None = None
+    value: float | None = None
+
+
+@dataclass(frozen=True)
 class ZooEntry:
     """A built-in architecture: its metadata, how to build it and (optionally) its data."""
 
@@ -46,6 +59,12 @@ class ZooEntry:
     #: True: published_params counts BatchNorm folded away (MLPerf Tiny's convention); False:
     #: every parameter, as torchvision, timm and transformers report their models.
     params_folded: bool = True
+    #: Every input, for a model with several (input_name/input_shape: the first of them).
+    inputs: tuple[ZooInput, ...] = ()
+
+    def model_inputs(self) -> tuple[ZooInput, ...]:
+        """Return every input: `inputs`, else the one float32 `input_name` of `input_shape`."""
+        return self.inputs or (ZooInput(self.input_name, self.input_shape),)
 
     def build(self, cache_dir: Path | None = None) -> torch.nn.Module:
         """Return the eval-mode module with deterministic weights (cache used by trained models)."""

@@ -12,20 +12,23 @@ MLPERF_TINY = ["autoencoder", "kws", "resnet8", "vww"]
 
 MLPERF_EDGE = ["efficientnet_b0", "mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small",
                "resnet50", "vit_small", "whisper_tiny_encoder", "yolov8n"]
-TASKS = {"classification", "reconstruction", "detection", "speech_encoding"}
+TASKS = {"classification", "reconstruction", "detection", "speech_encoding", "other"}
 
 
 def test_names_lists_every_model_sorted() -> None:
-    assert zoo.names() == sorted(["autoencoder", "digits", "kws", "resnet8", "vww", *MLPERF_EDGE])
+    assert zoo.names() == sorted(["autoencoder", "bert_base", "digits", "kws", "resnet8", "vww",
+                                  *MLPERF_EDGE])
 
 
 @pytest.mark.parametrize("name", zoo.names())
 def test_entry_metadata_is_consistent(name: str) -> None:
     entry = zoo.get(name)
     assert entry.name == name
-    assert entry.input_name == "input"
+    inputs = entry.model_inputs()
+    assert (inputs[0].name, inputs[0].shape) == (entry.input_name, entry.input_shape)
+    assert entry.input_name == ("input" if len(inputs) == 1 else "input_ids")
     assert entry.description
-    assert all(isinstance(d, int) and d > 0 for d in entry.input_shape)
+    assert all(isinstance(d, int) and d > 0 for i in inputs for d in i.shape)
     assert entry.task in TASKS
     if entry.task == "classification":
         assert entry.num_classes is not None and entry.num_classes >= 2
@@ -49,5 +52,5 @@ def test_unknown_name_lists_valid_names_and_suggests() -> None:
 
 
 def test_unknown_name_without_close_match_still_lists_names() -> None:
-    with pytest.raises(ConfigError, match="Valid model names: autoencoder, digits, efficient"):
-        zoo.get("bert-large")
+    with pytest.raises(ConfigError, match="Valid model names: autoencoder, bert_base, digits"):
+        zoo.get("gpt-neox")
