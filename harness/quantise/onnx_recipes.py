@@ -20,7 +20,7 @@ from harness.models.loaded import LoadedModel
 from harness.quantise.config import QuantConfig, Recipe
 from harness.quantise.job import OnnxJob
 from harness.quantise.prequantised import refuse_prequantised
-from harness.quantise.recipes import recipe_handler
+from harness.quantise.recipes import recipe_handler, recipes_for
 
 Handler = Callable[[OnnxJob], dict[str, Any]]
 
@@ -40,8 +40,13 @@ def _reduce_range_source(cfg: QuantConfig) -> str:
     return "cpu: VNNI/AMX present" if has_vnni() else "cpu: no VNNI (7-bit weights avoid overflow)"
 
 
-_QUANTISER_FIX = ("quant.quantiser=nncf needs `pip install -e '.[nncf]'` and applies to "
-                  "int8_static only; quant.quantiser=onnxruntime applies to every recipe.")
+def _quantiser_fix(cfg: QuantConfig) -> str:
+    """Return what to do when cfg's quantiser has no handler: the quantisers its recipe has."""
+    prefix = f"{cfg.recipe.value}."
+    others = [n.removeprefix(prefix) for n in recipes_for("onnx") if n.startswith(prefix)]
+    return (f"quant.quantiser for {cfg.recipe.value}: onnxruntime"
+            + "".join(f", {name}" for name in others)
+            + " (nncf needs `pip install -e '.[nncf]'`).")
 
 
 def _handler_name(cfg: QuantConfig) -> str:
@@ -61,7 +66,7 @@ def quantise_onnx(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
     """Return the ONNX artifact for `cfg.recipe` (fp32 as it is), building it unless cached."""
     if cfg.recipe is Recipe.fp32:
         return fp32
-    handler: Handler = recipe_handler("onnx", _handler_name(cfg), _QUANTISER_FIX)
+    handler: Handler = recipe_handler("onnx", _handler_name(cfg), _quantiser_fix(cfg))
     opts = settings(cfg)
     calib_hash = content_hash(*calib.key_parts()) if calib else ""
     key = content_hash("onnx-quant/3", fp32.sha256, opts, calib_hash, ort.__version__)

@@ -44,4 +44,8 @@ def test_a_quantiser_without_a_handler_for_the_recipe_says_what_to_do(
     cfg = QuantConfig(name="dyn", recipe=Recipe.int8_dynamic, quantiser="nncf")
     with pytest.raises(QuantisationError) as info:
         quantise(mlp_model, mlp_fp32, cfg, None, cache)
-    assert "int8_dynamic.nncf" in str(info.value) and "int8_static only" in str(info.value)
+    assert "int8_dynamic.nncf" in str(info.value)
+    assert "quant.quantiser for int8_dynamic: onnxruntime" in str(info.value)
+    with pytest.raises(QuantisationError, match="int8_static: onnxruntime, nncf"):
+        quantise(mlp_model, mlp_fp32, QuantConfig(name="s", recipe=Recipe.int8_static,
+                                                  quantiser="foo"), None, cache)
