@@ -16,6 +16,7 @@ from typing import NoReturn
 from harness.core.errors import exit_with, unknown_name
 from harness.report import check_cli, claims_cli, compare_cli, deployment_cli
 from harness.selfcheck import cli as selfcheck_cli
+from harness.serve import cli as serve_cli
 
 # name -> (module with add_arguments/run, the one line `harness --help` shows)
 COMMANDS: dict[str, tuple[ModuleType, str]] = {
@@ -24,6 +25,7 @@ COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "deploy": (deployment_cli, "on-device vs datacenter verdicts: latency, energy, CO2e"),
     "claims": (claims_cli, "PASS / FAIL / INCONCLUSIVE per vendor claim, on intervals"),
     "selfcheck": (selfcheck_cli, "measure the methodology against LoadGen and benchmark_app"),
+    "serve": (serve_cli, "serve a model behind Triton Inference Server (KServe v2 REST, gRPC)"),
 }
 EPILOG = ("Run 'harness COMMAND --help' (or 'harness help COMMAND') for a command's options.\n"
           "Benchmarks themselves run with harness-bench: harness-bench experiment=default")

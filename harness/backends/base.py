@@ -193,6 +193,11 @@ class Backend(ABC):
                 f"It supports: {', '.join(sorted(self.precisions))}; pick one with quant=...",
             )
 
+    def server_counters(self) -> dict[str, Any] | None:
+        """Return cumulative client and server counters where the runtime is a server (remote
+        backends; see harness.backends.remote_split), None for in-process runtimes."""
+        return None
+
     @abstractmethod
     def load(self, artifact: Artifact) -> Session:
         """Return a ready session for the artifact on the target's device."""

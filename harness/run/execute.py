@@ -6,24 +6,23 @@ from pathlib import Path
 
 from harness.accuracy.evaluate import evaluate
 from harness.backends.registry import create_backend
+from harness.backends.remote_split import server_split
 from harness.config import BenchConfig
-from harness.core.cache import ArtifactCache
 from harness.core.errors import BackendUnavailable
 from harness.energy.auto import create_meter
-from harness.export.formats import format_mismatch, fp32_artifact
+from harness.export.formats import format_mismatch
 from harness.models.inputs import (
     batched_samples,
-    calibration_set,
     fidelity_batches,
     input_record,
 )
 from harness.models.source import load_model
 from harness.models.work import model_work
-from harness.quantise.apply import NEEDS_CALIBRATION, quantise
 from harness.records.builder import RunBuilder
 from harness.records.io import RUN_FILES
 from harness.run.locks import timing_lock
 from harness.run.measure import measure
+from harness.run.prepare import prepare_artifact
 from harness.run.profile import take_profile
 from harness.run.sessions import TrialSessions
 from harness.scenarios.stability import stability_snapshot
@@ -31,7 +30,6 @@ from harness.scenarios.stability import stability_snapshot
 
 def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
     """Do the run, filling `run` as each phase completes; raises on the first failure."""
-    cache = ArtifactCache(Path(cfg.cache_dir))
     with run.phase("load_model"):
         model = load_model(cfg.model, Path(cfg.cache_dir))
     run.set(model={"name": model.name, "task": model.task, "weights_sha256": model.weights_sha256,
@@ -44,14 +42,8 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
         raise BackendUnavailable(f"{cfg.target.name}: {probe.reason}")
     if (mismatch := format_mismatch(model, backend.name, backend.formats)) is not None:
         raise BackendUnavailable(f"{cfg.target.name}: {mismatch}")
-    with run.phase("export"):
-        fp32 = fp32_artifact(model, backend.formats, cfg.model, cache)
-    calib = None
-    if cfg.quant.recipe in NEEDS_CALIBRATION:
-        calib = calibration_set(model, cfg.quant.calibration_size, cfg.seed)
-    with run.phase("quantise"):
-        artifact = quantise(model, fp32, cfg.quant, calib, cache)
-    run.set(artifact={**artifact.describe(), "calibration_indices": calib.indices if calib else []})
+    artifact, calib_indices = prepare_artifact(cfg, model, backend.formats, run.phase)
+    run.set(artifact={**artifact.describe(), "calibration_indices": calib_indices})
     with TrialSessions(lambda: backend.load(artifact)) as sessions:  # closes each one once
         with run.phase("session_create"):
             session = sessions.first()
@@ -72,10 +64,14 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
         try:
             with timing_lock() as waited_s:
                 run.phases_s["timing_lock_wait"] = waited_s
+                counters = backend.server_counters()
                 scenario, energy = measure(sessions, samples, cfg.scenario, meter, cfg.meter,
                                            out_dir / RUN_FILES / run.run_id)
         finally:
             meter.close()
+        if counters is not None:  # a remote backend: split each query's time by where it went
+            run.fields["backend"]["server_split"] = server_split(counters,
+                                                                 backend.server_counters())
         run.set(scenario={**scenario, "stability_before": stability},
                 energy={**energy, "meter_choice": why})
         if cfg.profile.wanted(cfg.quant.recipe):  # after the trials: never in a timed query

@@ -1,0 +1,1 @@
+"""`harness serve`: an artifact the pipeline makes, behind a real inference server (Triton)."""

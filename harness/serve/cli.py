@@ -1,0 +1,88 @@
+"""Serve one model behind Triton Inference Server: harness serve [options] model=... quant=...
+
+The trailing arguments are harness-bench's config overrides (model=, quant=, target=, ...):
+the artifact is exported and quantised exactly as a benchmark run would make it (same cache),
+loaded on the target's backend, and served over KServe v2 REST and gRPC. Measure it from any
+machine with harness-bench target=remote target.options.url=grpc://HOST:8001.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from harness.backends.registry import create_backend
+from harness.config import BenchConfig, register_configs
+from harness.core.errors import BackendUnavailable
+from harness.models.inputs import batched_samples
+from harness.models.source import load_model
+from harness.run.hydra_app import CONFIG_DIR, register_resolvers
+from harness.run.prepare import prepare_artifact
+from harness.serve.config import ServeConfig
+from harness.serve.triton import serve
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add serve's options; everything after them is a config override."""
+    defaults = ServeConfig()
+    for f in fields(ServeConfig):
+        flag = "--" + f.name.replace("_", "-")
+        value = getattr(defaults, f.name)
+        if isinstance(value, bool):
+            parser.add_argument(flag, action="store_true", help=f"(default: {value})")
+        else:
+            parser.add_argument(flag, type=type(value), default=value,
+                                help=f"(default: {value!r})")
+    parser.add_argument("--log-file", type=Path, default=None,
+                        help="Triton's log (default: results/serve/<model>.triton.log)")
+    parser.add_argument("overrides", nargs="*", help="model=... quant=... target=... overrides")
+
+
+def compose_config(overrides: list[str]) -> BenchConfig:
+    """Return the BenchConfig harness-bench would run for these overrides."""
+    register_configs()
+    register_resolvers()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return OmegaConf.to_object(compose("config", overrides=overrides))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the artifact, load it, serve it until interrupted; return 0."""
+    cfg = compose_config(list(args.overrides))
+    serve_cfg = ServeConfig(**{f.name: getattr(args, f.name) for f in fields(ServeConfig)})
+    model = load_model(cfg.model, Path(cfg.cache_dir))
+    backend = create_backend(cfg.target)
+    probe = backend.probe()
+    if not probe.available:
+        raise BackendUnavailable(f"{cfg.target.name}: {probe.reason}",
+                                 f"Install it: pip install -e '.[{backend.extra}]'.")
+    artifact, _ = prepare_artifact(cfg, model, backend.formats)
+    sessions = [backend.load(artifact) for _ in range(serve_cfg.instances)]
+    sample = batched_samples(model, 1, cfg.seed, artifact.inputs)[0]
+    name = serve_cfg.model_name or model.name
+    log_file = args.log_file or Path(cfg.results_dir) / "serve" / f"{name}.triton.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    batching = (f"dynamic batching up to {serve_cfg.max_batch_size}, "
+                f"{serve_cfg.max_queue_delay_us} us queue delay" if serve_cfg.dynamic_batching
+                else f"no dynamic batching, requests of batch <= {serve_cfg.max_batch_size}")
+
+    def ready() -> None:
+        print(f"harness serve: model '{name}' ({artifact.precision} {artifact.format}, "
+              f"sha256 {artifact.sha256[:12]}, {backend.name} on {cfg.target.device}, "
+              f"{serve_cfg.instances} instance(s), {batching}) ready at "
+              f"http://{serve_cfg.host}:{serve_cfg.http_port} (REST) and "
+              f"grpc://{serve_cfg.host}:{serve_cfg.grpc_port} (gRPC); Triton log {log_file}; "
+              "Ctrl-C stops it.", flush=True)
+
+    try:
+        serve(name, sessions, sample, artifact, serve_cfg, log_file, ready)
+    finally:
+        for session in sessions:
+            session.close()
+    print("harness serve: stopped.", file=sys.stderr)
+    return 0
