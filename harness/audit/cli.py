@@ -6,6 +6,7 @@ performance mode (TEST01), caching (TEST04) and skipped work. Prints PASS / FAIL
 INCONCLUSIVE per audit and writes audit-<n>.json files into --out; --show DIR prints the table
 of every audit file in DIR. Exit status 1 when any audit FAILs. docs/audit.md has the details.
 
+examples:
   harness audit model=resnet8 target=cpu,torch_cpu scenario.min_duration_s=0.5
   harness audit target=nimbus_npu target.options.cheat=cache 'hydra.searchpath=[pkg://fictional_npu.configs]'
 """
