@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import NoReturn
 
+from harness.audit import cli as audit_cli
 from harness.core.errors import exit_with, unknown_name
 from harness.report import check_cli, claims_cli, compare_cli, deployment_cli
 from harness.selfcheck import cli as selfcheck_cli
@@ -24,6 +25,7 @@ COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "check": (check_cli, "exit 1 on a regression against a baseline folder (for CI)"),
     "deploy": (deployment_cli, "on-device vs datacenter verdicts: latency, energy, CO2e"),
     "claims": (claims_cli, "PASS / FAIL / INCONCLUSIVE per vendor claim, on intervals"),
+    "audit": (audit_cli, "PASS / FAIL per MLPerf-style audit: is the backend doing the work?"),
     "selfcheck": (selfcheck_cli, "measure the methodology against LoadGen and benchmark_app"),
     "serve": (serve_cli, "serve a model behind Triton Inference Server (KServe v2 REST, gRPC)"),
 }

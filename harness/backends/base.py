@@ -67,6 +67,15 @@ def _zero_scalars(inputs: dict[str, Any]) -> str:
             f"model.inputs.{example}.value=16000.")
 
 
+@dataclass(frozen=True)
+class DeviceTiming:
+    """The runtime's own timing of one run() (ns): time on the device and, where the runtime
+    reports it, host<->device transfer (None: not reported, never 0 by default)."""
+
+    device_ns: int
+    transfer_ns: int | None = None
+
+
 @dataclass
 class NoOptions:
     """Options of a backend that takes none."""
@@ -94,6 +103,19 @@ class Session(ABC):
     def runtime_latency_ns(self) -> int | None:
         """Return the runtime's own timing of the last run() (ns), where it reports one."""
         return None
+
+    #: What device_timing() measures, for the record (e.g. "SDK's device timer"); None: the
+    #: runtime_timer (a session reporting only runtime_latency_ns), or nothing at all.
+    device_timer: ClassVar[str | None] = None
+
+    def device_timing(self) -> DeviceTiming | None:
+        """Return the runtime's own split of the last run() (device, transfer; ns), or None.
+
+        Read after every single-stream query, outside the timed span. The default is the
+        runtime_latency_ns() timer as device time, with no transfer; sessions whose runtime
+        reports neither return None and the record shows nothing new."""
+        latency_ns = self.runtime_latency_ns()
+        return None if latency_ns is None else DeviceTiming(latency_ns)
 
     @abstractmethod
     def describe(self) -> dict[str, Any]:

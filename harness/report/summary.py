@@ -8,7 +8,8 @@ from rich.console import Console
 
 from harness.records.io import iter_records
 from harness.records.schema import RunRecord
-from harness.report.render import csv_text, markdown, rich_table
+from harness.report.device_rows import add_device_columns
+from harness.report.render import HEADERS, LEGEND, csv_text, markdown, rich_table
 from harness.report.rows import record_row
 
 
@@ -22,8 +23,10 @@ def write_summary(folder: Path, console: Console | None = None) -> list[RunRecor
     """Read every record in `folder`, print the table, write the markdown and CSV; return them."""
     records = list(iter_records(folder))
     rows = [record_row(r) for r in records]
-    (console or wide_console()).print(rich_table(rows, f"edge-harness results: {folder}"))
-    (Path(folder) / "summary.md").write_text(markdown(rows))
+    headers, legend = add_device_columns(records, rows, HEADERS, LEGEND)
+    (console or wide_console()).print(rich_table(rows, f"edge-harness results: {folder}",
+                                                 headers, legend))
+    (Path(folder) / "summary.md").write_text(markdown(rows, headers, legend))
     (Path(folder) / "summary.csv").write_text(csv_text(rows))
     return records
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict
 
@@ -13,6 +13,7 @@ import numpy as np
 
 from harness.core import stats
 from harness.scenarios.config import ScenarioConfig, ScenarioName
+from harness.scenarios.device_time import device_time_summary, timing_reader
 from harness.scenarios.native_loop import (
     Inputs,
     Query,
@@ -46,23 +47,21 @@ def run_streams(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioC
     per_query = cfg.samples_per_query if cfg.name is ScenarioName.multi_stream else 1
     queries = make_queries(samples, per_query, cfg.batch_samples)
     n_warm, warm_ns = warmup(session, queries, cfg.warmup_count, cfg.warmup_s, cfg.max_duration_s)
-    timer = runtime_timer(session) if len(queries[0]) == 1 else None
-    runtime_out = array("q")
+    timer = timing_reader(session) if len(queries[0]) == 1 else None
+    timings: list = []
     with timed_region(window):
         lat, duration_ns = closed_loop(session, mlperf_order(queries, cfg.max_count, cfg.seed),
                                        cfg.min_count, cfg.min_duration_s, cfg.max_count,
-                                       cfg.max_duration_s, timer, runtime_out)
+                                       cfg.max_duration_s, timer, timings)
     extra: dict = {"timer_resolution_ns": timer_resolution_ns()}
-    if timer is not None and len(runtime_out) == lat.size:
-        extra["runtime_timer"] = runtime_timer_summary(session, lat, runtime_out, cfg.confidence)
+    if timer is not None and (split := device_time_summary(session, lat, timings,
+                                                           cfg.confidence)) is not None:
+        extra["device_time"] = split
+        if getattr(session, "runtime_timer", None):  # the runtime_timer section stays as it was
+            runtime = array("q", split["device_samples_ns"])
+            extra["runtime_timer"] = runtime_timer_summary(session, lat, runtime, cfg.confidence)
     return Measurement(lat, lat.size, lat.size * per_query, duration_ns, n_warm, warm_ns,
                        extra=extra)
-
-
-def runtime_timer(session: TimedSession) -> Callable[[], int] | None:
-    """Return the session's own per-run timer when it reports one after a run, else None."""
-    read = getattr(session, "runtime_latency_ns", None)
-    return read if callable(read) and read() is not None else None
 
 
 def runtime_timer_summary(session: TimedSession, wall_ns: np.ndarray, runtime_ns: array,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import gc
 import time
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableSequence, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -72,12 +72,12 @@ def warmup(session: TimedSession, queries: Sequence[Query], count: int, duration
 
 def closed_loop(session: TimedSession, queries: Sequence[Query], min_count: int,
                 min_duration_s: float, max_count: int, max_duration_s: float,
-                runtime_ns: Callable[[], int] | None = None,
-                runtime_out: array | None = None) -> tuple[np.ndarray, int]:
+                runtime_ns: Callable[[], Any] | None = None,
+                runtime_out: MutableSequence | None = None) -> tuple[np.ndarray, int]:
     """Issue each query when the previous completes; return (latencies_ns, duration_ns).
 
-    With runtime_ns (the session's own timer of its last run) each query's runtime-reported
-    time is appended to runtime_out, read after the clock has stopped."""
+    With runtime_ns (the session's own timer of its last run: ns, or a DeviceTiming) each
+    query's runtime-reported time is appended to runtime_out, read after the clock stopped."""
     run, sync, clock = session.run, session.synchronize, time.perf_counter_ns
     buf, n_queries = new_buffer(max_count), len(queries)
     cap, i = len(buf), 0

@@ -8,9 +8,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fictional_npu import sdk
-from harness.backends.base import Backend, Session, SessionClosed, input_error
+from fictional_npu.cheats import CHEATS, Cheat
+from harness.backends.base import Backend, DeviceTiming, Session, SessionClosed, input_error
 from harness.core.artifact import Artifact
-from harness.core.errors import UnsupportedError
+from harness.core.errors import ConfigError, UnsupportedError
 from harness.core.probe import Probe
 
 
@@ -19,30 +20,58 @@ class NimbusOptions:
     """Nimbus options (validated by the harness against this dataclass)."""
 
     power_mode: str = "performance"  # or "efficiency"
+    #: A dishonest mode for testing the audits (fictional_npu/cheats.py): none | cache | stale
+    #: | constant. Never for a benchmark.
+    cheat: str = "none"
+    cheat_after: int = 100  # cheat=stale: runs served honestly before the outputs go stale
+
+    def __post_init__(self) -> None:
+        if self.cheat not in CHEATS:
+            raise ConfigError(f"target.options.cheat={self.cheat!r} is not a cheat mode.",
+                              f"Use one of: {', '.join(CHEATS)} (none: an honest session).")
+        if self.cheat_after < 0:
+            raise ConfigError(f"target.options.cheat_after={self.cheat_after} is negative.",
+                              "Give the number of honest runs before cheating, e.g. 100.")
 
 
 class NimbusSession(Session):
     """One compiled graph on one Nimbus device."""
 
-    def __init__(self, graph: sdk.Graph, artifact: Artifact, power_mode: str) -> None:
+    device_timer: ClassVar[str | None] = ("Nimbus SDK Graph.last_device_ns and "
+                                          "last_transfer_ns (emulated device)")
+
+    def __init__(self, graph: sdk.Graph, artifact: Artifact, options: NimbusOptions) -> None:
         self.graph: sdk.Graph | None = graph
         self.specs = artifact.inputs
-        self.power_mode = power_mode
+        self.power_mode = options.power_mode
+        self.cheat = Cheat(options.cheat, options.cheat_after) if options.cheat != "none" else None
 
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
         """Run one inference; returns host arrays."""
         if self.graph is None:
             raise SessionClosed("Nimbus NPU")
+        if self.cheat is not None:
+            return self.cheat.run(self._execute, inputs)
+        return self._execute(inputs)
+
+    def _execute(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
         try:
-            return self.graph.execute(inputs)
+            return self.graph.execute(inputs)  # type: ignore[union-attr]
         except sdk.NimbusError as exc:
             raise input_error(inputs, self.specs, True, "Nimbus NPU", exc) from exc
 
+    def device_timing(self) -> DeviceTiming | None:
+        """Return the SDK's device time and transfer time of the last execute() (ns)."""
+        if self.graph is None or not self.graph.last_device_ns:
+            return None
+        return DeviceTiming(self.graph.last_device_ns, self.graph.last_transfer_ns)
+
     def describe(self) -> dict[str, Any]:
         """Return the SDK version, device and power mode (provenance for the run record)."""
-        return {"runtime": "nimbus-sdk", "runtime_version": sdk.sdk_version(),
-                "device": self.graph.device if self.graph else "released",
-                "power_mode": self.power_mode, "emulated": True}
+        described = {"runtime": "nimbus-sdk", "runtime_version": sdk.sdk_version(),
+                     "device": self.graph.device if self.graph else "released",
+                     "power_mode": self.power_mode, "emulated": True}
+        return described | ({"cheat": self.cheat.mode} if self.cheat else {})
 
     def close(self) -> None:
         """Release the graph (safe to call twice)."""
@@ -89,4 +118,4 @@ class NimbusBackend(Backend):
             raise UnsupportedError(f"Nimbus could not compile {artifact.path}: {exc}",
                                    "Check power_mode (performance|efficiency) and the model.",
                                    ) from exc
-        return NimbusSession(graph, artifact, self.options.power_mode)
+        return NimbusSession(graph, artifact, self.options)

@@ -91,17 +91,30 @@ class Graph:
     input_names: tuple[str, ...]
     power_mode: str = "performance"
 
+    last_device_ns: int = 0  # the device's own timer of the last execute() (emulated)
+    last_transfer_ns: int = 0  # host->device copy of its inputs, device->host of its outputs
+
     def execute(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
-        """Run the graph; raise NimbusError when released or on bad inputs."""
+        """Run the graph; raise NimbusError when released or on bad inputs.
+
+        Like a real NPU runtime, it reports the device's own time of the run and the time of
+        the copies to and from the device (here: copies into and out of buffers it owns)."""
         if self.session is None:
             raise NimbusError("graph was released")
-        start = time.perf_counter()
+        clock = time.perf_counter_ns
+        t0 = clock()
+        staged = {name: np.array(value, copy=True) for name, value in inputs.items()}
+        t1 = clock()
         try:
-            return self.session.run(None, inputs)
+            outputs = self.session.run(None, staged)
         except Exception as exc:  # the emulator folds onnxruntime's error types into one
             raise NimbusError(str(exc)) from exc
         finally:
-            _board(self.device).add_busy(time.perf_counter() - start, self.power_mode)
+            t2 = clock()
+            _board(self.device).add_busy((t2 - t1) / 1e9, self.power_mode)
+        result = [np.array(out, copy=True) for out in outputs]
+        self.last_device_ns, self.last_transfer_ns = t2 - t1, (t1 - t0) + (clock() - t2)
+        return result
 
     def release(self) -> None:
         """Free the graph's device memory."""
