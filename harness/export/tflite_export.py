@@ -114,6 +114,6 @@ def export_tflite(model: LoadedModel, cfg: ModelConfig, cache: ArtifactCache) ->
     if model.module is None:
         raise UnsupportedError(f"'{model.name}' has no torch module to convert to .tflite.",
                                "Bring a .tflite file with model.source=tflite_file.")
-    cached = cache.get_or_build("tflite", tflite_key(model, "fp32"), "model.tflite",
-                                lambda p: build_tflite(model, "fp32", lambda: (model.module, None), p))
+    cached = cache.get_or_build("tflite", tflite_key(model, "fp32"), "model.tflite", lambda p:
+                                build_tflite(model, "fp32", lambda: (model.module, None), p))
     return tflite_artifact(cached, model, "fp32")
