@@ -19,6 +19,7 @@ class ArtifactFormat(str, Enum):
     onnx = "onnx"
     torch = "torch"
     pte = "pte"
+    tflite = "tflite"
 
     @classmethod
     def _missing_(cls, value: object) -> ArtifactFormat | None:

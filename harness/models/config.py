@@ -101,6 +101,7 @@ class ModelSource(str, Enum):
     torchscript = "torchscript"  # model.path: torch.jit.save file (needs trust_torchscript)
     pt2 = "pt2"  # model.path: torch.export.save file (.pt2)
     hf = "hf"  # model.path: a local Hugging Face model folder (extra `hf`)
+    tflite_file = "tflite_file"  # model.path: a .tflite file, run as it is (extra `litert`)
 
 
 class DatasetFormat(str, Enum):
@@ -130,7 +131,7 @@ class ModelConfig:
     dataset_format: DatasetFormat = DatasetFormat.auto
     #: MLPerf-style gate: quantised quality must reach this fraction of FP32 quality.
     accuracy_target: float = 0.99
-    #: onnx_file, torchscript, pt2, hf: the model file or folder.
+    #: onnx_file, torchscript, pt2, hf, tflite_file: the model file or folder.
     path: str | None = None
     #: torch: `{_target_: pkg.mod.Net, width: 32}` for hydra.utils.instantiate, or target+kwargs.
     module: Any = None

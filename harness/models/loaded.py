@@ -52,6 +52,7 @@ class LoadedModel:
     dynamic_batch: bool = True
     formats: frozenset[str] | None = None  # None: any format an exporter makes
     onnx_path: Path | None = None
+    tflite_path: Path | None = None  # a tflite_file source's file, run as it is
     provenance: Mapping[str, Any] = field(default_factory=dict)
     reference_fn: Reference | None = field(default=None, compare=False, repr=False)
 
@@ -70,6 +71,8 @@ class LoadedModel:
     @property
     def reference_name(self) -> str:
         """Return what the FP32 reference runs on, for the record."""
+        if self.tflite_path is not None:
+            return "litert reference kernels (original file)"
         return "fp32 onnxruntime-cpu (original file)" if self.module is None else "fp32 torch"
 
 

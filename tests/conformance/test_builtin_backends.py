@@ -49,3 +49,11 @@ class TestOnnxRuntimeCuda(BackendConformance):
                           options={"providers": ["CUDAExecutionProvider", "CPUExecutionProvider"],
                                    "io_binding": True})
     runtime_module = "onnxruntime"
+
+
+class TestLiteRTXnnpack(BackendConformance):
+    """Artifacts converted by litert-torch: skips where it (or ai-edge-litert) is absent."""
+
+    target = TargetConfig(name="litert_cpu", backend="litert", device="cpu")
+    runtime_module = "litert_torch"
+    suite_precisions = ("fp32", "int8_static")  # each conversion takes ~5 s on 2 cores

@@ -23,3 +23,9 @@ class TestPteExporter(ExporterConformance):
     artifact_format = "pte"
     target = TargetConfig(name="executorch_xnnpack", backend="executorch", device="cpu")
     runtime_module = "executorch.runtime"
+
+
+class TestTfliteExporter(ExporterConformance):
+    artifact_format = "tflite"
+    target = TargetConfig(name="litert_cpu", backend="litert", device="cpu")
+    runtime_module = "litert_torch"
