@@ -14,7 +14,15 @@ from types import ModuleType
 from typing import NoReturn
 
 from harness.core.errors import exit_with, unknown_name
-from harness.report import check_cli, claims_cli, compare_cli, deployment_cli
+from harness.report import (
+    check_cli,
+    claims_cli,
+    compare_cli,
+    deployment_cli,
+    history_cli,
+    store_cli,
+    verify_cli,
+)
 from harness.selfcheck import cli as selfcheck_cli
 
 # name -> (module with add_arguments/run, the one line `harness --help` shows)
@@ -24,6 +32,9 @@ COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "deploy": (deployment_cli, "on-device vs datacenter verdicts: latency, energy, CO2e"),
     "claims": (claims_cli, "PASS / FAIL / INCONCLUSIVE per vendor claim, on intervals"),
     "selfcheck": (selfcheck_cli, "measure the methodology against LoadGen and benchmark_app"),
+    "verify": (verify_cli, "check a signed evidence bundle's signature and hashes"),
+    "history": (history_cli, "one metric across harness commits and runtime versions"),
+    "store": (store_cli, "rebuild the results store (DuckDB index) from the JSON records"),
 }
 EPILOG = ("Run 'harness COMMAND --help' (or 'harness help COMMAND') for a command's options.\n"
           "Benchmarks themselves run with harness-bench: harness-bench experiment=default")
