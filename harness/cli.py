@@ -15,7 +15,15 @@ from typing import NoReturn
 
 from harness.audit import cli as audit_cli
 from harness.core.errors import exit_with, unknown_name
-from harness.report import check_cli, claims_cli, compare_cli, deployment_cli
+from harness.report import (
+    check_cli,
+    claims_cli,
+    compare_cli,
+    deployment_cli,
+    history_cli,
+    store_cli,
+    verify_cli,
+)
 from harness.selfcheck import cli as selfcheck_cli
 from harness.serve import cli as serve_cli
 
@@ -28,6 +36,9 @@ COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "audit": (audit_cli, "PASS / FAIL per MLPerf-style audit: is the backend doing the work?"),
     "selfcheck": (selfcheck_cli, "measure the methodology against LoadGen and benchmark_app"),
     "serve": (serve_cli, "serve a model behind Triton Inference Server (KServe v2 REST, gRPC)"),
+    "verify": (verify_cli, "check a signed evidence bundle's signature and hashes"),
+    "history": (history_cli, "one metric across harness commits and runtime versions"),
+    "store": (store_cli, "rebuild the results store (DuckDB index) from the JSON records"),
 }
 EPILOG = ("Run 'harness COMMAND --help' (or 'harness help COMMAND') for a command's options.\n"
           "Benchmarks themselves run with harness-bench: harness-bench experiment=default")

@@ -142,11 +142,16 @@ def judge_run(run: Run, claim: Claim) -> Evidence:
     return Evidence(label, interval.value, interval.low, interval.high, prov, verdict, note)
 
 
-def judge(claim: Claim, runs: Sequence[Run]) -> tuple[str, list[Evidence]]:
-    """Return the claim's verdict over all matching ok runs and the evidence behind it."""
+def matching_runs(claim: Claim, runs: Sequence[Run]) -> list[Run]:
+    """Return the ok runs `claim` is judged on; ConfigError for a match key no run has."""
     pairs = [(str(k), str(v)) for k, v in claim.match.items()]
     check_keys(runs, [k for k, _ in pairs], f"match key of claim '{claim.id}'")
-    matching = [r for r in runs if r.record.status is Status.ok and matches(r, pairs)]
+    return [r for r in runs if r.record.status is Status.ok and matches(r, pairs)]
+
+
+def judge(claim: Claim, runs: Sequence[Run]) -> tuple[str, list[Evidence]]:
+    """Return the claim's verdict over all matching ok runs and the evidence behind it."""
+    matching = matching_runs(claim, runs)
     evidence = [judge_run(r, claim) for r in matching]
     verdicts = {e.verdict for e in evidence}
     if verdicts == {"PASS"}:

@@ -10,17 +10,22 @@ inconclusive, 2 for a usage or input error (a malformed claim included).
 examples:
   harness claims configs/claims/example.yaml results/default/<ts>
   harness claims my_chip.yaml results/edge results/server
+  harness claims my_chip.yaml results/edge --evidence evidence/my_chip --key signing_key.pem
+
+--evidence DIR also writes a signed bundle of the claim file and the records judged (see
+`harness verify`).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from rich.table import Table
 
-from harness.report.claims import judge, load_claims
-from harness.report.load import load_runs
+from harness.report.claims import Claim, judge, load_claims, matching_runs
+from harness.report.load import Run, load_runs
 from harness.report.summary import wide_console
 
 EXIT = {"PASS": 0, "FAIL": 1, "INCONCLUSIVE": 3}
@@ -31,12 +36,29 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}"
 
 
+def write_evidence(args: argparse.Namespace, claims: list[Claim], runs: list[Run],
+                   verdicts: list[str]) -> None:
+    """Write the signed bundle of the runs the claims were judged on; say where and by whom."""
+    from harness.report.evidence import write_bundle  # cryptography loads only when asked for
+
+    judged = {r.path: r for c in claims for r in matching_runs(c, runs)}
+    manifest = write_bundle(args.evidence, args.claims, list(judged.values()),
+                            {c.id: v for c, v in zip(claims, verdicts, strict=True)}, args.key)
+    print(f"Evidence: {len(judged)} records signed in {args.evidence} by key "
+          f"{manifest['key']['fingerprint_sha256']} ({manifest['key']['source']}); check it "
+          f"with: harness verify {args.evidence}", file=sys.stderr)
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Add the arguments of `harness claims` to `p`."""
     p.add_argument("claims", type=Path, metavar="CLAIMS.yaml",
                    help="claims YAML (see configs/claims/)")
     p.add_argument("folders", nargs="+", type=Path, metavar="FOLDER",
                    help="results folders to judge")
+    p.add_argument("--evidence", type=Path, metavar="DIR",
+                   help="also write a signed evidence bundle here (a new folder)")
+    p.add_argument("--key", type=Path, metavar="KEY.pem", help="Ed25519 private key to sign "
+                   "the bundle with (default: one generated for it, its public key inside)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,4 +85,6 @@ def run(args: argparse.Namespace) -> int:
             ci = f"{_num(e.low)}–{_num(e.high)}" if e.low is not None else ""
             table.add_row(*cells, e.run, _num(e.value), ci, e.provenance, f"{e.verdict} {e.note}")
     wide_console().print(table)
+    if args.evidence:
+        write_evidence(args, claims, runs, verdicts)
     return max((EXIT[v] for v in verdicts), key=lambda c: (c == 1, c))

@@ -34,6 +34,7 @@ from harness.report.select import baseline_pairs, filter_runs, group_runs, parse
 from harness.report.summary import wide_console
 
 WHERE_HELP = "keep runs where the dotted config key has this value (repeatable)"
+STORE_HELP = "read the folders' results stores (records.duckdb) instead of their JSON records"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -51,11 +52,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--html", action="store_true", help="also write report.html with plots")
     p.add_argument("--pytest-benchmark", action="store_true",
                    help="also write compare.benchmark.json (pytest-benchmark format)")
+    p.add_argument("--store", action="store_true", help=STORE_HELP)
 
 
-def selected_runs(folders: Sequence[Path], where: Sequence[str]) -> list[Run]:
-    """Return the runs under `folders` that match every --where pair; raise when none does."""
-    runs = filter_runs(load_runs(folders), parse_pairs(where, "--where"))
+def selected_runs(folders: Sequence[Path], where: Sequence[str], store: bool = False) -> list[Run]:
+    """Return the runs under `folders` (from their results stores when `store`) that match every
+    --where pair; raise when none does."""
+    if store:  # DuckDB loads only when asked for
+        from harness.report.store_load import load_store_runs
+    runs = filter_runs((load_store_runs if store else load_runs)(folders),
+                       parse_pairs(where, "--where"))
     if not runs:
         raise HarnessError(f"No run records under {', '.join(map(str, folders))} match.",
                            "Check the folders and the --where filters.")
@@ -101,7 +107,7 @@ def write_tables(runs: Sequence[Run], args: argparse.Namespace, out: Path) -> li
 def run(args: argparse.Namespace) -> int:
     """Print and write the comparison of the runs in `args.folders`; return 0."""
     start = time.perf_counter()
-    runs = selected_runs(args.folders, args.where)
+    runs = selected_runs(args.folders, args.where, args.store)
     out = args.out or default_out(args.folders)
     rows = write_tables(runs, args, out)
     if args.html:  # matplotlib loads only when a report is asked for

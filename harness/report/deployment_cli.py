@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.core.errors import HarnessError
-from harness.report.compare_cli import WHERE_HELP
+from harness.report.compare_cli import STORE_HELP, WHERE_HELP
 from harness.report.deployment import (
     DeploymentResult,
     datacenter,
@@ -58,6 +58,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--where", action="append", default=[], metavar="KEY=VALUE", help=WHERE_HELP)
     p.add_argument("--out", type=Path, metavar="FOLDER", help="where to write deployment.md/.csv "
                    "(default: the --device folder)")
+    p.add_argument("--store", action="store_true", help=STORE_HELP)
 
 
 def _mark(value: float | None, scale: float, estimated: bool) -> str:
@@ -131,8 +132,11 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate every device/datacenter pair under the presets; print, write the report, 0."""
     presets = [load_preset(p) for p in args.presets] if args.presets else shipped_presets()
     where = parse_pairs(args.where, "--where")
-    pairs = pair_runs(filter_runs(load_runs([args.device]), where),
-                      filter_runs(load_runs([args.datacenter]), where))
+    load = load_runs
+    if args.store:  # DuckDB loads only when asked for
+        from harness.report.store_load import load_store_runs as load
+    pairs = pair_runs(filter_runs(load([args.device]), where),
+                      filter_runs(load([args.datacenter]), where))
     if not pairs:
         raise HarnessError("No device run has a datacenter run of the same model and scenario.",
                            "Benchmark the same model on both machines, then compare.")

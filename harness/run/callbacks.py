@@ -12,9 +12,11 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from harness.core.errors import HarnessError
+from harness.records import store
 from harness.records.builder import safe_name
 from harness.records.io import NewerRecordError, quarantine, read_record, record_paths
 from harness.records.schema import Status
+from harness.report.store_load import index_folder
 from harness.report.summary import write_html_report, write_summary
 from harness.run import progress
 
@@ -111,6 +113,8 @@ class SweepSummary(Callback):
         records = write_summary(folder)
         statuses = {r.status for r in records}
         print(f"Records, summary.md and summary.csv in {folder}", file=sys.stderr)
+        if store.enabled() and index_folder(folder):
+            print(f"Results store: {folder / store.STORE_NAME}", file=sys.stderr)
         if Status.ok in statuses:
             try:
                 print(f"HTML report: {write_html_report(folder)}", file=sys.stderr)
