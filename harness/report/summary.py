@@ -8,7 +8,8 @@ from rich.console import Console
 
 from harness.records.io import iter_records
 from harness.records.schema import RunRecord
-from harness.report.render import csv_text, markdown, rich_table
+from harness.report.fit import TERMINAL_COLUMNS, fitted_table
+from harness.report.render import HEADERS, LEGEND, csv_text, markdown
 from harness.report.rows import record_row
 
 
@@ -19,10 +20,14 @@ def wide_console() -> Console:
 
 
 def write_summary(folder: Path, console: Console | None = None) -> list[RunRecord]:
-    """Read every record in `folder`, print the table, write the markdown and CSV; return them."""
+    """Read every record in `folder`, print the table (fitted to 120 columns), write the full
+    markdown and CSV; return the records."""
     records = list(iter_records(folder))
     rows = [record_row(r) for r in records]
-    (console or wide_console()).print(rich_table(rows, f"edge-harness results: {folder}"))
+    console = console or Console(width=TERMINAL_COLUMNS)
+    width = min(console.width, TERMINAL_COLUMNS)
+    table, _ = fitted_table(rows, f"edge-harness results: {folder}", HEADERS, LEGEND, width)
+    console.print(table)
     (Path(folder) / "summary.md").write_text(markdown(rows))
     (Path(folder) / "summary.csv").write_text(csv_text(rows))
     return records
