@@ -70,7 +70,7 @@ lint: setup  ## ruff over the package and tests, and the import contracts (.impo
 	$(BIN)/ruff check harness tests hydra_plugins examples scripts
 	$(BIN)/lint-imports
 
-compare: setup  ## Compare results folders: make compare ARGS="results/a results/b --html"
+compare: setup  ## Compare results folders (default: the latest sweep): make compare ARGS="results/a results/b --html"
 	$(BIN)/harness compare $(ARGS)
 
 check: setup  ## Fail on a regression: make check ARGS="results/new --against results/base"

@@ -28,6 +28,7 @@ from harness.report.compare_render import (
     display_rows,
     drop_constant,
 )
+from harness.report.latest import latest_sweep
 from harness.report.load import Run, load_runs
 from harness.report.render import csv_text, markdown, note_lines, rich_table
 from harness.report.select import baseline_pairs, filter_runs, group_runs, parse_pairs
@@ -39,8 +40,9 @@ STORE_HELP = "read the folders' results stores (records.duckdb) instead of their
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Add the options of `harness compare` to `p`."""
-    p.add_argument("folders", nargs="+", type=Path, metavar="FOLDER",
-                   help="results folders (from any machines)")
+    p.add_argument("folders", nargs="*", type=Path, metavar="FOLDER",
+                   help="results folders (from any machines); default: the latest sweep "
+                   "under results/")
     p.add_argument("--out", type=Path, metavar="FOLDER", help="where to write compare.md/.csv "
                    "(default: the only folder given, else results/compare-<time>)")
     p.add_argument("--baseline", help="baseline runs: key=value[,key=value] (e.g. target=cpu, "
@@ -107,6 +109,9 @@ def write_tables(runs: Sequence[Run], args: argparse.Namespace, out: Path) -> li
 def run(args: argparse.Namespace) -> int:
     """Print and write the comparison of the runs in `args.folders`; return 0."""
     start = time.perf_counter()
+    if not args.folders:
+        args.folders = [latest_sweep(Path("results"))]
+        print(f"Comparing the latest sweep: {args.folders[0]}", file=sys.stderr)
     runs = selected_runs(args.folders, args.where, args.store)
     out = args.out or default_out(args.folders)
     rows = write_tables(runs, args, out)

@@ -31,6 +31,7 @@ from harness.report.deployment import (
     uplink_crossover_mbps,
 )
 from harness.report.deployment_config import DeploymentConfig, load_preset, shipped_presets
+from harness.report.deployment_cost_cli import add_cost_arguments, cost_and_residency
 from harness.report.deployment_runs import measurement, pair_runs, payload_of
 from harness.report.load import Run, load_runs
 from harness.report.render import csv_text, markdown, rich_table
@@ -59,6 +60,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, metavar="FOLDER", help="where to write deployment.md/.csv "
                    "(default: the --device folder)")
     p.add_argument("--store", action="store_true", help=STORE_HELP)
+    add_cost_arguments(p)
 
 
 def _mark(value: float | None, scale: float, estimated: bool) -> str:
@@ -151,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
         md += [f"## {title}\n", markdown(block, HEADERS, LEGEND)] + [f"- {x}" for x in lines]
     out = Path(args.out or args.device)
     out.mkdir(parents=True, exist_ok=True)
+    md += cost_and_residency(args, presets, pairs, console, out)
     (out / "deployment.md").write_text("\n".join(md) + "\n")
     (out / "deployment.csv").write_text(csv_text(rows))
-    console.print(f"deployment.md and deployment.csv in {out}")
+    console.print(f"deployment.md, deployment.csv and deployment_cost.json in {out}")
     return 0

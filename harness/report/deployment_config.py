@@ -122,6 +122,8 @@ def load_preset(name_or_path: str) -> DeploymentConfig:
                           f"Use one of {', '.join(valid)} or a path to a YAML file.")
     data = load_yaml(path, "deployment preset")
     data.setdefault("name", path.stem)
+    for section in ("cost", "residency"):  # read by harness.report.cost_report, not here
+        data.pop(section, None)
     return validate(_build(DeploymentConfig, data, path.name))
 
 

@@ -9,7 +9,8 @@ from rich.console import Console
 from harness.records.io import iter_records
 from harness.records.schema import RunRecord
 from harness.report.device_rows import add_device_columns
-from harness.report.render import HEADERS, LEGEND, csv_text, markdown, rich_table
+from harness.report.fit import TERMINAL_COLUMNS, fitted_table
+from harness.report.render import HEADERS, LEGEND, csv_text, markdown
 from harness.report.rows import record_row
 
 
@@ -20,12 +21,15 @@ def wide_console() -> Console:
 
 
 def write_summary(folder: Path, console: Console | None = None) -> list[RunRecord]:
-    """Read every record in `folder`, print the table, write the markdown and CSV; return them."""
+    """Read every record in `folder`, print the table (fitted to 120 columns), write the full
+    markdown and CSV; return the records."""
     records = list(iter_records(folder))
     rows = [record_row(r) for r in records]
     headers, legend = add_device_columns(records, rows, HEADERS, LEGEND)
-    (console or wide_console()).print(rich_table(rows, f"edge-harness results: {folder}",
-                                                 headers, legend))
+    console = console or Console(width=TERMINAL_COLUMNS)
+    width = min(console.width, TERMINAL_COLUMNS)
+    table, _ = fitted_table(rows, f"edge-harness results: {folder}", headers, legend, width)
+    console.print(table)
     (Path(folder) / "summary.md").write_text(markdown(rows, headers, legend))
     (Path(folder) / "summary.csv").write_text(csv_text(rows))
     return records
