@@ -11,6 +11,7 @@ import numpy as np
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from harness.backends.cold import ColdSettings
 from harness.backends.config import TargetConfig
 from harness.backends.profile import NoOperatorProfile, OperatorProfile
 from harness.core.artifact import Artifact, TensorSpec
@@ -168,6 +169,9 @@ class Backend(ABC):
     #: The per-operator profiler load_profiled() uses (e.g. "onnxruntime profiling"); None: the
     #: backend has none, and runs say "no operator profile for <backend>" instead.
     profiler: ClassVar[str | None] = None
+    #: The runtime's own Python packages: what a cold start's import phase imports (none: the
+    #: import is not separated from the harness's adapter).
+    runtime_modules: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, target: TargetConfig) -> None:
         self.target = target
@@ -223,6 +227,15 @@ class Backend(ABC):
     @abstractmethod
     def load(self, artifact: Artifact) -> Session:
         """Return a ready session for the artifact on the target's device."""
+
+    def compile_cache(self) -> str | None:
+        """Return what the runtime's compiled-model cache is, or None when nothing is compiled."""
+        return None
+
+    def cold_start_settings(self, cache_dir: Path, use_cache: bool) -> ColdSettings:
+        """Return the options and environment of one cold start: the compiled-model cache in
+        `cache_dir` on (use_cache) or off; the default changes nothing."""
+        return ColdSettings()
 
     def load_profiled(self, artifact: Artifact) -> ProfiledSession:
         """Return a session that records per-operator times (backends with a `profiler`);

@@ -71,6 +71,8 @@ class ExecuTorchBackend(Backend):
     extra: ClassVar[str] = "executorch"
     options_cls: ClassVar[type] = ExecuTorchOptions
     profiler: ClassVar[str | None] = PROFILER
+    #: torch too: the Python runtime takes and returns torch tensors.
+    runtime_modules: ClassVar[tuple[str, ...]] = ("torch", "executorch.runtime")
 
     @classmethod
     def version(cls) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import onnxruntime as ort
 
 from harness.backends import onnxruntime_placement as placement
 from harness.backends.base import Backend, ProfiledSession, Session
+from harness.backends.cold import ColdSettings
 from harness.backends.onnxruntime_profile import PROFILER, OnnxRuntimeProfiledSession
 from harness.backends.onnxruntime_session import OnnxRuntimeSession, placement_info
 from harness.core.artifact import Artifact
@@ -37,6 +39,9 @@ class OnnxRuntimeOptions:
     profile_placement: profile the first run (on the run's own inputs) to count nodes per
         provider (for describe()).
     strict: fail the run when any node fell back to the CPU under an accelerator provider.
+    optimized_model_dir: onnxruntime's compiled-model cache ("" off): the first session writes
+        its optimized graph there (SessionOptions.optimized_model_filepath); later sessions load
+        that file with graph optimizations off instead of optimizing again.
     """
 
     providers: list[str] = field(default_factory=lambda: ["CPUExecutionProvider"])
@@ -48,6 +53,7 @@ class OnnxRuntimeOptions:
     io_binding: bool = False
     profile_placement: bool = True
     strict: bool = False
+    optimized_model_dir: str = ""
 
 
 class OnnxRuntimeBackend(Backend):
@@ -60,6 +66,8 @@ class OnnxRuntimeBackend(Backend):
     device_resident_io: ClassVar[bool] = True
     options_cls: ClassVar[type] = OnnxRuntimeOptions
     profiler: ClassVar[str | None] = PROFILER
+    runtime_modules: ClassVar[tuple[str, ...]] = ("onnxruntime",)
+    _optimized: dict[str, Any] | None = None
 
     @classmethod
     def version(cls) -> str:
@@ -107,14 +115,34 @@ class OnnxRuntimeBackend(Backend):
             device_id = int(self.options.provider_options[0].get("device_id", 0))
         return placement.PROVIDER_DEVICE.get(first, "cpu"), device_id
 
+    def optimized_model_path(self, artifact: Artifact) -> Path | None:
+        """Return where the optimized graph of `artifact` is cached, or None (cache off)."""
+        if not self.options.optimized_model_dir:
+            return None
+        key = artifact.sha256[:16] or Path(str(artifact.path)).stem
+        providers = "-".join(p.removesuffix("ExecutionProvider") for p in self.options.providers)
+        name = f"{key}-{self.options.graph_optimization_level}-{providers}.onnx"
+        return Path(self.options.optimized_model_dir) / name
+
     def _create(self, artifact: Artifact, profiling: bool = False) -> ort.InferenceSession:
+        opts = self._session_options(profiling)
+        model_path = str(artifact.path)
+        cached = self.optimized_model_path(artifact)
+        if cached is not None and cached.is_file():  # already optimized: do not optimize again
+            model_path = str(cached)
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        elif cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            opts.optimized_model_filepath = str(cached)
+        self._optimized = None if cached is None else {"path": str(cached),
+                                                        "loaded": model_path == str(cached)}
         if (self.options.provider_options
                 and len(self.options.provider_options) != len(self.options.providers)):
             raise ConfigError("target.options.provider_options must have one entry per provider.",
                               "Give {} for providers that take no options.")
         try:
             return ort.InferenceSession(
-                str(artifact.path), sess_options=self._session_options(profiling),
+                model_path, sess_options=opts,
                 providers=list(self.options.providers),
                 provider_options=list(self.options.provider_options) or None,
             )
@@ -132,6 +160,9 @@ class OnnxRuntimeBackend(Backend):
         info = placement_info(session)
         info.update(device=self.target.device, intra_op_threads=self.target.threads,
                     session_options=self._options_record(), warnings=list(probe.warnings))
+        if self._optimized is not None:
+            info.update(optimized_model=self._optimized["path"],
+                        loaded_from_cache=self._optimized["loaded"])
         profiled = self.options.profile_placement or self.options.strict
         return OnnxRuntimeSession(session, artifact.inputs, info, self._io_device(),
                                   self._check_placement if profiled else None)
@@ -144,6 +175,17 @@ class OnnxRuntimeBackend(Backend):
         info = placement_info(session)
         info.update(device=self.target.device, profiled=True)
         return OnnxRuntimeProfiledSession(session, artifact.inputs, info, self._io_device())
+
+    def compile_cache(self) -> str | None:
+        """Return onnxruntime's compiled-model cache: the optimized graph written to a file."""
+        return ("onnxruntime SessionOptions.optimized_model_filepath "
+                "(target.options.optimized_model_dir)")
+
+    def cold_start_settings(self, cache_dir: Path, use_cache: bool) -> ColdSettings:
+        """Return the options of a deployment's cold start: no placement profiling, and the
+        optimized-model cache in cache_dir when use_cache."""
+        return ColdSettings({"profile_placement": False,
+                             "optimized_model_dir": str(cache_dir) if use_cache else ""})
 
     def _check_placement(self, counts: Counter) -> None:
         """Raise UnsupportedError in strict mode when nodes fell back to the CPU provider."""

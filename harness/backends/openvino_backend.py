@@ -11,6 +11,7 @@ import numpy as np
 import openvino as ov
 
 from harness.backends.base import Backend, ProfiledSession, Session, SessionClosed, input_error
+from harness.backends.cold import ColdSettings
 from harness.backends.openvino_profile import PROFILER, OpenVinoProfiledSession
 from harness.core.artifact import Artifact
 from harness.core.errors import ConfigError, UnsupportedError, reason_of
@@ -116,6 +117,7 @@ class OpenVinoBackend(Backend):
     extra: ClassVar[str] = "openvino"
     options_cls: ClassVar[type] = OpenVinoOptions
     profiler: ClassVar[str | None] = PROFILER
+    runtime_modules: ClassVar[tuple[str, ...]] = ("openvino",)
 
     @classmethod
     def version(cls) -> str:
@@ -173,7 +175,7 @@ class OpenVinoBackend(Backend):
             raise _compile_error(exc, artifact, self.device) from exc
         info = {name.lower(): _property(compiled, name) for name in (
             "EXECUTION_DEVICES", "NUM_STREAMS", "INFERENCE_NUM_THREADS",
-            "INFERENCE_PRECISION_HINT", "PERFORMANCE_HINT")}
+            "INFERENCE_PRECISION_HINT", "PERFORMANCE_HINT", "LOADED_FROM_CACHE")}
         full_name = _property_of(core, self.device.split(".")[0])
         info.update(device=self.device, device_name=full_name, static_shape=static,
                     cache_dir=config.get("CACHE_DIR", ""))
@@ -183,6 +185,14 @@ class OpenVinoBackend(Backend):
         """Read the ONNX file, compile it for the device and return a session."""
         compiled, info = self._compile(artifact, self._config())
         return OpenVinoSession(compiled, artifact, info, dynamic=not info["static_shape"])
+
+    def compile_cache(self) -> str | None:
+        """Return OpenVINO's compiled-model cache: the CACHE_DIR property."""
+        return "OpenVINO CACHE_DIR (target.options.cache_dir)"
+
+    def cold_start_settings(self, cache_dir: Path, use_cache: bool) -> ColdSettings:
+        """Return the cache_dir option: `cache_dir` when use_cache, else "" (no cache)."""
+        return ColdSettings({"cache_dir": str(cache_dir) if use_cache else ""})
 
     def load_profiled(self, artifact: Artifact) -> ProfiledSession:
         """Compile with PERF_COUNT on and return a counting session (a model cached by the

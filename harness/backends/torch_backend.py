@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
 
 from harness.backends.base import Backend, ProfiledSession, Session, SessionClosed, input_error
+from harness.backends.cold import ColdSettings
 from harness.backends.torch_profile import PROFILER, TorchProfiledSession
 from harness.core.artifact import Artifact
 from harness.core.errors import UnsupportedError
@@ -110,6 +112,7 @@ class TorchBackend(Backend):
     device_resident_io: ClassVar[bool] = False
     options_cls: ClassVar[type] = TorchOptions
     profiler: ClassVar[str | None] = PROFILER
+    runtime_modules: ClassVar[tuple[str, ...]] = ("torch",)
 
     @classmethod
     def version(cls) -> str:
@@ -139,6 +142,19 @@ class TorchBackend(Backend):
             module = torch.compile(module, mode=self.options.compile_mode,
                                    dynamic=self.options.compile_dynamic)
         return TorchSession(module, device, artifact, self.target.threads, self.options)
+
+    def compile_cache(self) -> str | None:
+        """Return torch.compile's on-disk cache when compiling; eager mode compiles nothing."""
+        return "torch.compile Inductor caches (TORCHINDUCTOR_CACHE_DIR)" if self.options.compile \
+            else None
+
+    def cold_start_settings(self, cache_dir: Path, use_cache: bool) -> ColdSettings:
+        """Return Inductor's cache folder (a fresh one per process when the cache is off, so
+        that nothing compiled earlier is reused) and its FX/AOT caches on or off."""
+        flag = "1" if use_cache else "0"
+        return ColdSettings(env={"TORCHINDUCTOR_CACHE_DIR": str(cache_dir),
+                                 "TORCHINDUCTOR_FX_GRAPH_CACHE": flag,
+                                 "TORCHINDUCTOR_AUTOGRAD_CACHE": flag})
 
     def load_profiled(self, artifact: Artifact) -> ProfiledSession:
         """Return the module's session wrapped for torch.profiler."""

@@ -11,6 +11,7 @@ from harness.records.sections import (
     AccuracySection,
     ArtifactSection,
     BackendSection,
+    ColdStartSection,
     EnergySection,
     EnvironmentSection,
     MemorySection,
@@ -53,6 +54,7 @@ class RunRecord:
     accuracy: AccuracySection = field(default_factory=AccuracySection)
     memory: MemorySection = field(default_factory=MemorySection)
     profile: ProfileSection = field(default_factory=ProfileSection)
+    cold_start: ColdStartSection = field(default_factory=ColdStartSection)
     warnings: list[str] = field(default_factory=list)
     traceback: str = ""
     schema_version: int = SCHEMA_VERSION

@@ -259,9 +259,29 @@ class ProfileSection(Section):
     reason: str | None = None  # why there is no profile
 
 
+@dataclass(frozen=True)
+class ColdStartSection(Section):
+    """Cold start in fresh processes: per cache setting ("off", "on"), each phase's median
+    with its interval over the trials (ns; harness/scenarios/cold_phases.py), the artifact's
+    size (bytes) and the compiled-model cache with the evidence that it was used."""
+
+    trials: int | None = None
+    artifact_size_bytes: int | None = None
+    runtime_modules: list | None = None
+    variants: dict | None = None
+    cache: dict | None = None
+    confidence: float | None = None
+
+    def median_ns(self, setting: str, phase: str = "first_result_ns") -> int | None:
+        """Return the median of `phase` under cache `setting` (ns), or None if not run."""
+        found = (self.variants or {}).get(setting, {}).get("phases", {}).get(phase)
+        return None if found is None else found["median_ns"]
+
+
 #: Record field name -> its section type.
 SECTIONS: dict[str, type[Section]] = {
     "model": ModelSection, "artifact": ArtifactSection, "backend": BackendSection,
     "environment": EnvironmentSection, "scenario": ScenarioSection, "energy": EnergySection,
     "accuracy": AccuracySection, "memory": MemorySection, "profile": ProfileSection,
+    "cold_start": ColdStartSection,
 }

@@ -15,12 +15,14 @@ HEADERS = {
     "status": "status", "p50_ms": "p50 ms", "p90_ms": "p90 ms", "p90_ci_ms": "p90 95% CI",
     "p99_ms": "p99 ms", "samples": "n", "throughput_sps": "inf/s",
     "energy_mj_per_inf": "mJ/inf", "accuracy": "accuracy", "int8_time": "int8 time",
-    "size_kib": "KiB",
+    "size_kib": "KiB", "cold_ms": "cold start ms", "cold_cached_ms": "cold ms (cache)",
 }
 LEGEND = ("Latency per query in ms, percentiles with distribution-free 95% CIs (blank when the "
           "sample count cannot support them); '(est.)' marks energy estimated from a power "
           "model, not measured; quick-profile numbers are not MLPerf-compliant; int8 time = "
-          "share of the operator profile's time in int8 kernels (profiled runs only).")
+          "share of the operator profile's time in int8 kernels (profiled runs only); cold start = "
+          "median of fresh processes, spawn to first result, without / with the compiled-model "
+          "cache (scenario=cold_start).")
 
 
 def cell(value: Any) -> str:

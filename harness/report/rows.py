@@ -47,6 +47,11 @@ def int8_cell(record: RunRecord) -> str:
     return "" if fraction is None else f"{fraction:.0%}"
 
 
+def cold_ms(record: RunRecord, setting: str) -> float | None:
+    """Return the median cold start, spawn to first result, under cache `setting` (ms)."""
+    return _ms(record.cold_start.median_ns(setting))
+
+
 def record_row(record: RunRecord) -> dict[str, Any]:
     """Return one flat row: identity, status, latency percentiles with CI, throughput, etc."""
     cfg = record.config
@@ -70,6 +75,8 @@ def record_row(record: RunRecord) -> dict[str, Any]:
         "int8_time": int8_cell(record),
         "int8_note": record.profile.int8_note or "",
         "size_kib": (record.artifact.size_bytes or 0) / 1024 or None,
+        "cold_ms": cold_ms(record, "off"),
+        "cold_cached_ms": cold_ms(record, "on"),
         "quick": not record.scenario.compliant if record.status is Status.ok else None,
         "reason": record.reason,
     }

@@ -25,6 +25,8 @@ from harness.run.measure import measure
 from harness.run.prepare import prepare_artifact
 from harness.run.profile import take_profile
 from harness.run.sessions import TrialSessions
+from harness.scenarios.cold_start import run_cold_start
+from harness.scenarios.config import ScenarioName
 from harness.scenarios.stability import stability_snapshot
 
 
@@ -59,6 +61,14 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
                                           cfg.seed, artifact.inputs)
         run.set(accuracy=evaluate(session, model, fidelity_inputs, artifact.inputs,
                                   cfg.model.accuracy_target))
+        if cfg.scenario.name is ScenarioName.cold_start:  # fresh processes, not this session
+            with timing_lock() as waited_s:
+                run.phases_s["timing_lock_wait"] = waited_s
+                run.set(cold_start=run_cold_start(backend, artifact, samples[0], cfg.scenario,
+                                                  out_dir / RUN_FILES / run.run_id / "cold"),
+                        scenario={"name": cfg.scenario.name.value, "engine": "fresh processes",
+                                  "profile": cfg.scenario.profile.value, "compliant": False})
+            return
         meter, why = create_meter(cfg.meter, cfg.target.device)
         stability = stability_snapshot()
         try:

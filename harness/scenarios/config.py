@@ -39,6 +39,15 @@ class ScenarioName(str, Enum):
     multi_stream = "multi_stream"
     offline = "offline"
     server = "server"
+    cold_start = "cold_start"  # fresh processes, spawn to first result: scenarios/cold_start.py
+
+
+class CompileCache(str, Enum):
+    """Cold start: run fresh processes without the compiled-model cache, with it, or both."""
+
+    off = "off"
+    on = "on"
+    both = "both"
 
 
 class Engine(str, Enum):
@@ -91,7 +100,7 @@ RANGES = {
     "latency_bound_ms": above(0, "MLPerf's 10 ms under profile=mlperf"),
     "search_budget_s": above(0), "offline_samples": at_least(1), "trials": at_least(1),
     "drift_threshold": above(0), "confidence": Range(0, 1, lo_open=True, hi_open=True),
-    "seed": at_least(0),
+    "seed": at_least(0), "cold_start_timeout_s": above(0),
 }
 
 
@@ -122,6 +131,11 @@ class ScenarioConfig:
     confidence: float = 0.95
     seed: int = 0
     loadgen_trace: bool = True
+    #: cold_start only: off, on or both (interleaved) for the runtime's compiled-model cache.
+    #: A str, so that YAML's `on`/`off` (read as booleans) compose too.
+    compile_cache: str = CompileCache.both.value
+    #: cold_start only: the longest one fresh process may take (s) before it is killed.
+    cold_start_timeout_s: float = 300.0
 
     def __post_init__(self) -> None:
         """Coerce the enums and check every field, so a bad value fails at composition."""
@@ -132,7 +146,11 @@ class ScenarioConfig:
         except ValueError as exc:
             raise ConfigError(f"Bad scenario setting: {exc}.",
                               "Use one of the names listed in configs/scenario/*.yaml.") from exc
+        self.compile_cache = compile_cache_of(self.compile_cache)
         check_fields(self, "scenario", RANGES)
+        if self.name is ScenarioName.cold_start and self.profile is Profile.mlperf:
+            raise ConfigError("scenario.name=cold_start has no MLPerf profile (MLPerf does not "
+                              "measure start-up).", "Use scenario.profile=quick.")
         if self.name is ScenarioName.server and not (self.target_qps or self.search_qps):
             raise ConfigError("scenario.name=server needs scenario.target_qps (queries/s).",
                               "Set scenario.target_qps=<queries/s> or scenario.search_qps=true.")
@@ -140,6 +158,18 @@ class ScenarioConfig:
                 and self.profile is not Profile.mlperf):
             raise ConfigError("scenario.name=server needs scenario.latency_bound_ms.",
                               "Set scenario.latency_bound_ms (MLPerf's default is 10 ms).")
+
+
+def compile_cache_of(value: object) -> CompileCache:
+    """Return the CompileCache for a config value (YAML's on/off arrive as booleans)."""
+    if isinstance(value, bool):
+        value = "on" if value else "off"
+    try:
+        return CompileCache(value)
+    except ValueError:
+        raise ConfigError(f"scenario.compile_cache={value!r} is not a cache setting.",
+                          "Use off (no compiled-model cache), on (every process finds the cache "
+                          "a first process filled) or both (off and on, interleaved).") from None
 
 
 def validate(cfg: ScenarioConfig) -> ScenarioConfig:
@@ -158,7 +188,7 @@ def validate(cfg: ScenarioConfig) -> ScenarioConfig:
 
 def apply_profile(cfg: ScenarioConfig) -> ScenarioConfig:
     """Return cfg with MLPerf's minimum duration and counts applied when profile is mlperf."""
-    if cfg.profile is not Profile.mlperf:
+    if cfg.profile is not Profile.mlperf or cfg.name is ScenarioName.cold_start:
         return validate(cfg)
     far = 10**9
     return validate(replace(

@@ -1,0 +1,23 @@
+"""scenario=cold_start settings: bad values fail at composition with the fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.core.errors import ConfigError
+from harness.scenarios.config import CompileCache, ScenarioConfig
+
+
+def test_yaml_booleans_mean_on_and_off() -> None:
+    assert ScenarioConfig(name="cold_start", compile_cache=True).compile_cache is CompileCache.on
+    assert ScenarioConfig(name="cold_start", compile_cache=False).compile_cache is CompileCache.off
+
+
+def test_a_bad_compile_cache_names_the_valid_settings() -> None:
+    with pytest.raises(ConfigError, match="compile_cache='maybe'.*off.*on.*both"):
+        ScenarioConfig(name="cold_start", compile_cache="maybe")
+
+
+def test_cold_start_has_no_mlperf_profile() -> None:
+    with pytest.raises(ConfigError, match="profile=quick"):
+        ScenarioConfig(name="cold_start", profile="mlperf")
