@@ -146,7 +146,7 @@ class ScenarioConfig:
         except ValueError as exc:
             raise ConfigError(f"Bad scenario setting: {exc}.",
                               "Use one of the names listed in configs/scenario/*.yaml.") from exc
-        self.compile_cache = compile_cache_of(self.compile_cache)
+        self.compile_cache = compile_cache_of(self.compile_cache).value  # str: re-validated
         check_fields(self, "scenario", RANGES)
         if self.name is ScenarioName.cold_start and self.profile is Profile.mlperf:
             raise ConfigError("scenario.name=cold_start has no MLPerf profile (MLPerf does not "
@@ -162,6 +162,8 @@ class ScenarioConfig:
 
 def compile_cache_of(value: object) -> CompileCache:
     """Return the CompileCache for a config value (YAML's on/off arrive as booleans)."""
+    if isinstance(value, CompileCache):
+        return value
     if isinstance(value, bool):
         value = "on" if value else "off"
     try:

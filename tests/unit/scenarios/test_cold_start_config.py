@@ -9,8 +9,8 @@ from harness.scenarios.config import CompileCache, ScenarioConfig
 
 
 def test_yaml_booleans_mean_on_and_off() -> None:
-    assert ScenarioConfig(name="cold_start", compile_cache=True).compile_cache is CompileCache.on
-    assert ScenarioConfig(name="cold_start", compile_cache=False).compile_cache is CompileCache.off
+    assert ScenarioConfig(name="cold_start", compile_cache=True).compile_cache == CompileCache.on
+    assert ScenarioConfig(name="cold_start", compile_cache=False).compile_cache == CompileCache.off
 
 
 def test_a_bad_compile_cache_names_the_valid_settings() -> None:
@@ -21,3 +21,11 @@ def test_a_bad_compile_cache_names_the_valid_settings() -> None:
 def test_cold_start_has_no_mlperf_profile() -> None:
     with pytest.raises(ConfigError, match="profile=quick"):
         ScenarioConfig(name="cold_start", profile="mlperf")
+
+
+def test_the_default_scenario_composes_through_hydra() -> None:
+    """OmegaConf re-validates the dataclass: the stored setting must survive a second pass."""
+    from omegaconf import OmegaConf
+
+    cfg = OmegaConf.to_object(OmegaConf.structured(ScenarioConfig(name="cold_start")))
+    assert cfg.compile_cache == "both"
