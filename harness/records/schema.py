@@ -13,6 +13,7 @@ from harness.records.sections import (
     BackendSection,
     EnergySection,
     EnvironmentSection,
+    GenerativeSection,
     MemorySection,
     ModelSection,
     ProfileSection,
@@ -53,6 +54,7 @@ class RunRecord:
     accuracy: AccuracySection = field(default_factory=AccuracySection)
     memory: MemorySection = field(default_factory=MemorySection)
     profile: ProfileSection = field(default_factory=ProfileSection)
+    generative: GenerativeSection = field(default_factory=GenerativeSection)
     warnings: list[str] = field(default_factory=list)
     traceback: str = ""
     schema_version: int = SCHEMA_VERSION
