@@ -14,6 +14,7 @@ from harness.backends.profile_config import ProfileConfig
 from harness.backends.registry import check_target
 from harness.core.ranges import above, at_least, check_fields
 from harness.energy.config import MeterConfig
+from harness.generative.config import GenerativeConfig
 from harness.models.config import ModelConfig
 from harness.quantise.config import QuantConfig
 from harness.scenarios.config import ScenarioConfig, apply_profile
@@ -39,6 +40,13 @@ BENCH_RANGES = {"seed": at_least(0), "fidelity_samples": at_least(1), "run_timeo
 
 
 
+class Workload(str, Enum):
+    """What a run measures."""
+
+    tensor = "tensor"  # tensors in, tensors out: model × quant × target × scenario
+    generative = "generative"  # token generation: the `generative` section (harness/generative)
+
+
 class Isolation(str, Enum):
     """Where a run executes."""
 
@@ -55,6 +63,9 @@ class BenchConfig:
     target: TargetConfig = field(default_factory=TargetConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     meter: MeterConfig = field(default_factory=MeterConfig)
+    #: tensor (default) or generative; a generative model config (model=smollm2_135m) sets it.
+    workload: Workload = Workload.tensor
+    generative: GenerativeConfig = field(default_factory=GenerativeConfig)
     #: Per-operator profile after the trials (harness/backends/profile_config.py).
     profile: ProfileConfig = field(default_factory=ProfileConfig)
     sweep: str = "single"

@@ -26,8 +26,14 @@ MAX_NAME = 120
 
 
 def measured_config(config: dict[str, Any]) -> dict[str, Any]:
-    """Return the config without the run-control keys: what determines the measurement."""
-    return {k: v for k, v in config.items() if k not in RUN_CONTROL_KEYS}
+    """Return the config without the run-control keys: what determines the measurement.
+
+    A tensor run leaves out the generative keys, so its identity is what it was before them."""
+    measured = {k: v for k, v in config.items() if k not in RUN_CONTROL_KEYS}
+    if measured.get("workload", "tensor") == "tensor":
+        measured.pop("workload", None)
+        measured.pop("generative", None)
+    return measured
 
 
 def safe_name(name: str, limit: int = MAX_NAME) -> str:
@@ -47,6 +53,10 @@ def run_id_for(config: dict[str, Any]) -> str:
     are made safe (no '/', no leading '.', bounded length); the record keeps the originals."""
     names = [config["model"]["name"], config["quant"]["name"], config["target"]["name"],
              config["scenario"]["name"]]
+    if config.get("workload") == "generative":  # model-engine-target-gen_<scenario>
+        gen = config["generative"]
+        names = [config["model"]["name"], gen["engine"], config["target"]["name"],
+                 f"gen_{gen['scenario']['name']}"]
     digest = content_hash(measured_config(config))[:8]
     return f"{safe_name('-'.join(str(n) for n in names))}-{digest}"
 

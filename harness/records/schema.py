@@ -14,6 +14,7 @@ from harness.records.sections import (
     ColdStartSection,
     EnergySection,
     EnvironmentSection,
+    GenerativeSection,
     MemorySection,
     ModelSection,
     ProfileSection,
@@ -55,6 +56,7 @@ class RunRecord:
     memory: MemorySection = field(default_factory=MemorySection)
     profile: ProfileSection = field(default_factory=ProfileSection)
     cold_start: ColdStartSection = field(default_factory=ColdStartSection)
+    generative: GenerativeSection = field(default_factory=GenerativeSection)
     warnings: list[str] = field(default_factory=list)
     traceback: str = ""
     schema_version: int = SCHEMA_VERSION

@@ -278,10 +278,32 @@ class ColdStartSection(Section):
         return None if found is None else found["median_ns"]
 
 
+@dataclass(frozen=True)
+class GenerativeSection(Section):
+    """A generative run (harness/generative): scenario, token counts, TTFT / TPOT / ITL /
+    end-to-end summaries (ns, with intervals), throughputs (tokens/s) and raw traces."""
+
+    scenario: str | None = None
+    engine: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    requests: int | None = None
+    ttft: LatencySummary | None = None
+    tpot: LatencySummary | None = None
+    itl: LatencySummary | None = None
+    e2e: LatencySummary | None = None
+    system_output_tokens_per_s: float | None = None
+    request_output_tokens_per_s_mean: float | None = None
+    prefill_tokens_per_s_mean: float | None = None
+    valid: bool | None = None
+    traces: list | None = None
+    PARSERS: ClassVar[dict[str, Any]] = {k: parse_summary for k in ("ttft", "tpot", "itl", "e2e")}
+
+
 #: Record field name -> its section type.
 SECTIONS: dict[str, type[Section]] = {
     "model": ModelSection, "artifact": ArtifactSection, "backend": BackendSection,
     "environment": EnvironmentSection, "scenario": ScenarioSection, "energy": EnergySection,
     "accuracy": AccuracySection, "memory": MemorySection, "profile": ProfileSection,
-    "cold_start": ColdStartSection,
+    "cold_start": ColdStartSection, "generative": GenerativeSection,
 }

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from harness.accuracy.evaluate import evaluate
 from harness.backends.registry import create_backend
 from harness.backends.remote_split import server_split
-from harness.config import BenchConfig
+from harness.config import BenchConfig, Workload
 from harness.core.errors import BackendUnavailable
 from harness.energy.auto import create_meter
 from harness.export.formats import format_mismatch
+from harness.generative.run import execute_generative
 from harness.models.inputs import (
     batched_samples,
     fidelity_batches,
@@ -32,6 +34,12 @@ from harness.scenarios.stability import stability_snapshot
 
 def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
     """Do the run, filling `run` as each phase completes; raises on the first failure."""
+    if cfg.workload is Workload.generative:
+        gen = cfg.generative
+        if cfg.model.path:  # model.path=DIR: a local folder with real weights
+            gen = replace(gen, model=replace(gen.model, path=cfg.model.path))
+        execute_generative(gen, cfg.meter, cfg.target.device, run)
+        return
     with run.phase("load_model"):
         model = load_model(cfg.model, Path(cfg.cache_dir))
     run.set(model={"name": model.name, "task": model.task, "weights_sha256": model.weights_sha256,
