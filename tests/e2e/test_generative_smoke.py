@@ -1,0 +1,34 @@
+"""One generative run end to end: a 2-layer SmolLM2-shaped model, random weights, transformers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("transformers", reason="transformers is not installed (extra 'hf')")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_generative_run_records_ttft_tpot_and_enforced_token_counts(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()",
+         "model=smollm2_135m", "scenario=gen_single_stream",
+         "generative.model.config.num_hidden_layers=2", "generative.prompts.input_tokens=16",
+         "generative.prompts.output_tokens=8", "generative.prompts.requests=4",
+         "meter=estimated", "isolation=none", f"results_dir={tmp_path}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    records = [json.loads(p.read_text()) for p in tmp_path.rglob("*.json")
+               if p.read_text().lstrip().startswith('{"run_id"')]
+    assert len(records) == 1, proc.stderr[-2000:]
+    record = records[0]
+    assert record["status"] == "ok", record["reason"]
+    gen = record["generative"]
+    assert (gen["input_tokens"], gen["output_tokens"]) == (16, 8)
+    assert gen["ttft"]["mean_ns"] > 0 and gen["tpot"]["mean_ns"] > 0
+    assert gen["system_output_tokens_per_s"] > 0
+    for trace in gen.get("traces") or []:
+        assert len(trace["token_ns"]) == 8  # EOS ignored: every request gives its 8 tokens
