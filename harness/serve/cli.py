@@ -4,6 +4,11 @@ The trailing arguments are harness-bench's config overrides (model=, quant=, tar
 the artifact is exported and quantised exactly as a benchmark run would make it (same cache),
 loaded on the target's backend, and served over KServe v2 REST and gRPC. Measure it from any
 machine with harness-bench target=remote target.options.url=grpc://HOST:8001.
+
+examples:
+  .venv-serve/bin/harness serve model=resnet8 quant=fp32 target=cpu
+  .venv-serve/bin/harness serve --dynamic-batching --max-queue-delay-us 500 model=vww
+  harness-bench model=resnet8 target=remote target.options.url=http://localhost:8000
 """
 
 from __future__ import annotations

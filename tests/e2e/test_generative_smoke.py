@@ -22,13 +22,14 @@ def test_a_generative_run_records_ttft_tpot_and_enforced_token_counts(tmp_path: 
          "meter=estimated", "isolation=none", f"results_dir={tmp_path}"],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     records = [json.loads(p.read_text()) for p in tmp_path.rglob("*.json")
-               if p.read_text().lstrip().startswith('{"run_id"')]
+               if '"run_id"' in p.read_text()[:200]]
     assert len(records) == 1, proc.stderr[-2000:]
     record = records[0]
     assert record["status"] == "ok", record["reason"]
     gen = record["generative"]
-    assert (gen["input_tokens"], gen["output_tokens"]) == (16, 8)
+    prompts = record["config"]["generative"]["prompts"]
+    assert (prompts["input_tokens"], prompts["output_tokens"]) == (16, 8)
+    assert (gen["input_tokens"], gen["output_tokens"]) == (4 * 16, 4 * 8)  # over 4 requests
     assert gen["ttft"]["mean_ns"] > 0 and gen["tpot"]["mean_ns"] > 0
     assert gen["system_output_tokens_per_s"] > 0
-    for trace in gen.get("traces") or []:
-        assert len(trace["token_ns"]) == 8  # EOS ignored: every request gives its 8 tokens
+    assert gen["traces"], "the raw per-request timestamps are kept"
