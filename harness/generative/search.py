@@ -9,6 +9,7 @@ from typing import Any
 from harness.generative.config import GenScenarioConfig
 from harness.generative.metrics import p99_ms, summarise_traces
 from harness.generative.trace import RequestTrace
+from harness.scenarios.search import highest_valid
 
 MIN_RATE_RPS = 1e-3
 
@@ -37,15 +38,4 @@ def search_rate(run_at: Callable[[float], list[RequestTrace]], capacity_rps: flo
                       "p99_tpot_ms": p99_ms(summary["tpot"])})
         return ok
 
-    hi = capacity_rps
-    lo = hi / 2
-    while not probe(lo):
-        hi, lo = lo, lo / 2
-        if lo < MIN_RATE_RPS or time.monotonic() > deadline:
-            return None, trace
-    while time.monotonic() < deadline and probe(hi):
-        lo, hi = hi, hi * 2
-    while hi / lo > 1 + rel_tol and time.monotonic() < deadline:
-        mid = (lo * hi) ** 0.5
-        lo, hi = (mid, hi) if probe(mid) else (lo, mid)
-    return lo, trace
+    return highest_valid(probe, capacity_rps, 2.0, MIN_RATE_RPS, deadline, rel_tol), trace

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from harness.core.stats import percentile
@@ -36,18 +36,27 @@ def search_max_qps(session: TimedSession, samples: Sequence[Inputs], cfg: Scenar
         trace.append({"qps": qps, "valid": bool(m.valid), "p99_ns": _p99(m)})
         return bool(m.valid)
 
-    hi = capacity_qps(session, samples, cfg)
-    lo = hi / 4
+    return highest_valid(probe, capacity_qps(session, samples, cfg), 4.0, MIN_QPS, deadline,
+                         rel_tol), trace
+
+
+def highest_valid(probe: Callable[[float], bool], start: float, step_down: float,
+                  floor: float, deadline: float, rel_tol: float) -> float | None:
+    """Return the highest rate `probe` accepts (None if none above `floor`): bracket down from
+    `start` by `step_down` and up by 2, then bisect geometrically until hi/lo <= 1 + rel_tol or
+    time.monotonic() passes `deadline`."""
+    hi = start
+    lo = hi / step_down
     while not probe(lo):
-        hi, lo = lo, lo / 4
-        if lo < MIN_QPS or time.monotonic() > deadline:
-            return None, trace
+        hi, lo = lo, lo / step_down
+        if lo < floor or time.monotonic() > deadline:
+            return None
     while time.monotonic() < deadline and probe(hi):
         lo, hi = hi, hi * 2
     while hi / lo > 1 + rel_tol and time.monotonic() < deadline:
         mid = (lo * hi) ** 0.5
         lo, hi = (mid, hi) if probe(mid) else (lo, mid)
-    return lo, trace
+    return lo
 
 
 def _p99(m: Measurement) -> float:
