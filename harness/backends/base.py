@@ -232,6 +232,10 @@ class Backend(ABC):
         """Return what the runtime's compiled-model cache is, or None when nothing is compiled."""
         return None
 
+    def no_compile_cache_reason(self) -> str:
+        """Return why there is no compiled-model cache to use (when compile_cache() is None)."""
+        return "the runtime compiles nothing before its first inference"
+
     def cold_start_settings(self, cache_dir: Path, use_cache: bool) -> ColdSettings:
         """Return the options and environment of one cold start: the compiled-model cache in
         `cache_dir` on (use_cache) or off; the default changes nothing."""

@@ -79,6 +79,12 @@ class ExecuTorchBackend(Backend):
         """Return ExecuTorch's version."""
         return version("executorch")
 
+    def no_compile_cache_reason(self) -> str:
+        """Return why a cold start has no cache to use: the .pte is compiled at export."""
+        return ("the .pte is compiled ahead of time at export; loading it only has XNNPACK pack "
+                "the weights (in load_ns), and ExecuTorch's Python runtime keeps no cache of that "
+                "on disk")
+
     def probe(self) -> Probe:
         """Return whether this ExecuTorch build has the XNNPACK delegate registered."""
         names = Runtime.get().backend_registry.registered_backend_names

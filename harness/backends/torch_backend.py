@@ -148,6 +148,11 @@ class TorchBackend(Backend):
         return "torch.compile Inductor caches (TORCHINDUCTOR_CACHE_DIR)" if self.options.compile \
             else None
 
+    def no_compile_cache_reason(self) -> str:
+        """Return why eager mode has no cache, and the option that gives it one."""
+        return ("eager mode compiles nothing; target.options.compile=true runs torch.compile, "
+                "whose Inductor cache is the one to measure")
+
     def cold_start_settings(self, cache_dir: Path, use_cache: bool) -> ColdSettings:
         """Return Inductor's cache folder (a fresh one per process when the cache is off, so
         that nothing compiled earlier is reused) and its FX/AOT caches on or off."""

@@ -27,8 +27,8 @@ from harness.run.measure import measure
 from harness.run.prepare import prepare_artifact
 from harness.run.profile import take_profile
 from harness.run.sessions import TrialSessions
-from harness.scenarios.cold_start import run_cold_start
-from harness.scenarios.config import ScenarioName
+from harness.scenarios.cold_start import cache_settings, run_cold_start
+from harness.scenarios.config import CompileCache, ScenarioName
 from harness.scenarios.stability import stability_snapshot
 
 
@@ -52,6 +52,8 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
         raise BackendUnavailable(f"{cfg.target.name}: {probe.reason}")
     if (mismatch := format_mismatch(model, backend.name, backend.formats)) is not None:
         raise BackendUnavailable(f"{cfg.target.name}: {mismatch}")
+    if cfg.scenario.name is ScenarioName.cold_start:  # compile_cache=on without a cache: now
+        cache_settings(backend, CompileCache(cfg.scenario.compile_cache))
     artifact, calib_indices = prepare_artifact(cfg, model, backend.formats, run.phase)
     run.set(artifact={**artifact.describe(), "calibration_indices": calib_indices})
     with TrialSessions(lambda: backend.load(artifact)) as sessions:  # closes each one once

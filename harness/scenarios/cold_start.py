@@ -39,7 +39,8 @@ def cache_settings(backend: Backend, wanted: CompileCache) -> tuple[list[str], s
     if wanted is CompileCache.off:
         return ["off"], ""
     if kind is None:
-        note = f"{backend.name} compiles nothing before its first inference: no cache to use"
+        note = (f"{backend.name} has no compiled-model cache to use: "
+                f"{backend.no_compile_cache_reason()}")
         if wanted is CompileCache.on:
             raise ConfigError(f"scenario.compile_cache=on, but {note}.",
                               "Use scenario.compile_cache=off (or both, which runs off only).")

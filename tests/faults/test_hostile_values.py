@@ -35,6 +35,8 @@ REJECTED_AT_COMPOSITION = [
     (["target.threads=0"], ["target.threads", ">= 1"]),
     (["fidelity_samples=0"], ["fidelity_samples", ">= 1"]),
     (["scenario.trials=0"], ["scenario.trials", ">= 1"]),
+    (["scenario=cold_start", "scenario.trials=0"], ["scenario.trials", ">= 1"]),
+    (["scenario=cold_start", "scenario.compile_cache=maybe"], ["compile_cache", "off", "both"]),
     (["scenario.confidence=1.5"], ["scenario.confidence", "(0, 1)"]),
     (["scenario.confidence=0"], ["scenario.confidence", "(0, 1)"]),
     (["scenario.drift_threshold=-1"], ["scenario.drift_threshold", "> 0"]),

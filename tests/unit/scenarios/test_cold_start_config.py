@@ -29,3 +29,30 @@ def test_the_default_scenario_composes_through_hydra() -> None:
 
     cfg = OmegaConf.to_object(OmegaConf.structured(ScenarioConfig(name="cold_start")))
     assert cfg.compile_cache == "both"
+
+
+@pytest.mark.parametrize(("backend", "why"), [
+    ("torch", "target.options.compile=true"),
+    ("executorch", "compiled ahead of time at export"),
+    ("litert", "CompiledModel API"),
+])
+def test_a_backend_without_a_cache_says_why_and_runs_off_only(backend: str, why: str) -> None:
+    from harness.backends.config import TargetConfig
+    from harness.backends.registry import create_backend
+    from harness.scenarios.cold_start import cache_settings
+
+    pytest.importorskip({"torch": "torch", "executorch": "executorch.runtime",
+                         "litert": "ai_edge_litert.interpreter"}[backend])
+    found = create_backend(TargetConfig(name=backend, backend=backend))
+    settings, note = cache_settings(found, CompileCache.both)
+    assert settings == ["off"] and why in note
+    with pytest.raises(ConfigError, match="compile_cache=on"):
+        cache_settings(found, CompileCache.on)
+
+
+def test_litert_imports_its_runtime_in_the_import_phase() -> None:
+    """Without runtime_modules, LiteRT's import would be counted as the harness adapter's."""
+    pytest.importorskip("ai_edge_litert.interpreter")
+    from harness.backends.litert_backend import LiteRTBackend
+
+    assert LiteRTBackend.runtime_modules == ("ai_edge_litert.interpreter",)
