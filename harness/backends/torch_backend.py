@@ -47,6 +47,15 @@ def set_tf32(enabled: bool) -> None:
     torch.backends.cuda.matmul.allow_tf32 = enabled
 
 
+def compile_cache_counts() -> dict[str, int]:
+    """Return torch.compile's cache hits and misses in this process ("group.name" -> count),
+    from torch._dynamo's counters (e.g. inductor.fxgraph_cache_hit)."""
+    from torch._dynamo.utils import counters
+
+    return {f"{group}.{name}": int(count) for group in ("inductor", "aot_autograd")
+            for name, count in counters[group].items() if "cache" in name}
+
+
 class TorchSession(Session):
     """A module on a device; inputs are copied to the device inside run()."""
 
@@ -90,6 +99,10 @@ class TorchSession(Session):
             "inference_mode": self.options.inference_mode,
             "quantized_engine": torch.backends.quantized.engine,
         }
+        if self.options.compile:  # after a first run: whether Inductor's caches were hit
+            hits = compile_cache_counts()
+            info.update(compile_cache_counts=hits,
+                        loaded_from_cache=any(n for k, n in hits.items() if k.endswith("_hit")))
         if self.device.type == "cuda":
             info.update(device_name=torch.cuda.get_device_name(self.device),
                         cuda_version=torch.version.cuda,
