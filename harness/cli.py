@@ -18,6 +18,7 @@ from harness.core.errors import exit_with, unknown_name
 from harness.report import (
     check_cli,
     claims_cli,
+    cold_start_cli,
     compare_cli,
     deployment_cli,
     history_cli,
@@ -38,6 +39,7 @@ COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "serve": (serve_cli, "serve a model behind Triton Inference Server (KServe v2 REST, gRPC)"),
     "verify": (verify_cli, "check a signed evidence bundle's signature and hashes"),
     "history": (history_cli, "one metric across harness commits and runtime versions"),
+    "cold-start": (cold_start_cli, "per-phase cold-start tables: import, load, first result"),
     "store": (store_cli, "rebuild the results store (DuckDB index) from the JSON records"),
 }
 EPILOG = ("Run 'harness COMMAND --help' (or 'harness help COMMAND') for a command's options.\n"

@@ -22,13 +22,19 @@ COLD = ["model=resnet8", "quant=fp32", "target=cpu", "scenario=cold_start", "fid
 
 
 @pytest.fixture(scope="module")
-def cold_record(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> dict:
-    """The record of one resnet8 cold start on onnxruntime, cache off and on, 2 trials each."""
+def cold_dir(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Path:
+    """The folder of one resnet8 cold start on onnxruntime, cache off and on, 2 trials each."""
     tmp = tmp_path_factory.mktemp("cold")
     proc = bench(tmp, *COLD, "scenario.trials=2", "scenario.compile_cache=both",
                  cache=shared_cache)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    (rec,) = records(tmp)
+    return tmp
+
+
+@pytest.fixture(scope="module")
+def cold_record(cold_dir: Path) -> dict:
+    """That run's record (JSON)."""
+    (rec,) = records(cold_dir)
     assert rec["status"] == "ok", rec["reason"]
     return rec
 
@@ -72,8 +78,8 @@ def test_the_cached_runs_load_the_optimized_model_file_from_disk(cold_record: di
 @pytest.mark.parametrize(("overrides", "words"), [
     (["scenario.compile_cache=maybe"], ["compile_cache='maybe'", "off", "on", "both"]),
     (["scenario.trials=0"], ["scenario.trials=0", ">= 1"]),
-    (["target=torch_cpu", "scenario.compile_cache=on"], ["compile_cache=on", "eager mode",
-                                                         "target.options.compile=true"]),
+    (["target=torch_cpu", "scenario.compile_cache=on"],
+     ["compile_cache=on", "eager mode", "target.options.compile=true"]),
 ])
 def test_a_bad_cold_start_setting_fails_before_export(tmp_path: Path, overrides: list[str],
                                                       words: list[str]) -> None:
@@ -84,3 +90,33 @@ def test_a_bad_cold_start_setting_fails_before_export(tmp_path: Path, overrides:
     for word in words:
         assert word in rec["reason"], rec["reason"]
     assert "export" not in rec["phases_s"] and not (tmp_path / "cache").exists()
+
+
+def test_harness_cold_start_tabulates_the_phases_and_the_saving(cold_dir: Path) -> None:
+    from harness.report.cold_start_tables import tables
+    from harness.report.load import load_runs
+
+    text = tables(run.record for run in load_runs([cold_dir / "results"]))
+    rows = [line for line in text.splitlines() if line.startswith("| cpu (onnxruntime")]
+    assert [row.split(" | ")[1] for row in rows[:2]] == ["off", "on"]
+    assert rows[2].split(" | ")[3] == "2/2"  # loaded from cache in both cached trials
+
+
+def test_litert_cold_start_times_its_import_and_says_it_has_no_cache(tmp_path: Path) -> None:
+    """A real .tflite file (no converter needed); LiteRT's interpreter has no cache to fill."""
+    pytest.importorskip("ai_edge_litert.interpreter")
+    from tests.unit.backends.tflite_builders import fc_fp32
+
+    model = fc_fp32(tmp_path / "fc.tflite")
+    proc = bench(tmp_path, "model=tflite_file", f"model.path={model}", "target=litert_cpu",
+                 "scenario=cold_start", "scenario.trials=2", "isolation=none",
+                 "fidelity_samples=8")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (rec,) = records(tmp_path)
+    assert rec["status"] == "ok", rec["reason"]
+    cold = rec["cold_start"]
+    assert cold["runtime_modules"] == ["ai_edge_litert.interpreter"]
+    assert cold["variants"].keys() == {"off"} and cold["cache"]["ran"] == ["off"]
+    assert "CompiledModel API" in cold["cache"]["note"]
+    assert cold["variants"]["off"]["phases"]["import_ns"]["min_ns"] > 0
+    assert cold["artifact_size_bytes"] == model.stat().st_size

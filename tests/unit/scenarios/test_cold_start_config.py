@@ -56,3 +56,19 @@ def test_litert_imports_its_runtime_in_the_import_phase() -> None:
     from harness.backends.litert_backend import LiteRTBackend
 
     assert LiteRTBackend.runtime_modules == ("ai_edge_litert.interpreter",)
+
+
+def test_torch_compile_reports_inductor_cache_hits_from_its_counters() -> None:
+    """The cold start's loaded_from_cache for torch.compile comes from torch._dynamo's counters."""
+    pytest.importorskip("torch")
+    from torch._dynamo.utils import counters
+
+    from harness.backends.torch_backend import compile_cache_counts
+
+    counters.clear()
+    counters["inductor"]["fxgraph_cache_miss"] += 1
+    counters["inductor"]["pattern_matcher_count"] += 3  # not a cache counter
+    assert compile_cache_counts() == {"inductor.fxgraph_cache_miss": 1}
+    counters["aot_autograd"]["autograd_cache_hit"] += 1
+    assert compile_cache_counts()["aot_autograd.autograd_cache_hit"] == 1
+    counters.clear()
