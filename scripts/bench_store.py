@@ -308,6 +308,22 @@ def _history(args: Sequence[str]) -> tuple[float, str]:
     return time.perf_counter() - start, sink.getvalue()
 
 
+def _points(args: Sequence[str]) -> tuple[float, int]:
+    """Time the query alone (history's points, no table printed); return seconds and points."""
+    from harness.cli import parser
+    from harness.report.history import parse_where, points_from_runs, points_from_store
+    from harness.report.load import load_runs
+
+    ns = parser(load=["history"]).parse_args(["history", *args])
+    start = time.perf_counter()
+    where = parse_where(ns.where)
+    if ns.json:
+        points = points_from_runs(load_runs(ns.folders), ns.metric, where)
+    else:
+        points = points_from_store(ns.folders, ns.metric, where)
+    return time.perf_counter() - start, len(points)
+
+
 def cases(out: Path, where: Sequence[str], small: int) -> Iterator[tuple[str, int, list[str]]]:
     """Yield (name, records, history arguments) of every timed case."""
     figures = json.loads((out / "generate.json").read_text())
@@ -326,17 +342,25 @@ def time_cases(out: Path, reps: int, where: Sequence[str], small: int) -> list[d
     """Time every case `reps` times, interleaved; return one result dict per case."""
     todo = list(cases(out, where, small))
     seconds: list[list[float]] = [[] for _ in todo]
+    query: list[list[float]] = [[] for _ in todo]
     outputs: list[str] = [""] * len(todo)
+    points = [0] * len(todo)
     for rep in range(reps):
         for k, (name, count, args) in enumerate(todo):
             s, outputs[k] = _history(args)
+            q, points[k] = _points(args)
             seconds[k].append(s)
-            print(f"rep {rep + 1}/{reps}  {name:32s} {count:>9,}  {s:8.3f} s", file=sys.stderr)
+            query[k].append(q)
+            print(f"rep {rep + 1}/{reps}  {name:32s} {count:>9,}  command {s:8.3f} s  "
+                  f"query {q:8.3f} s", file=sys.stderr)
     results = []
-    for (name, count, args), times, text in zip(todo, seconds, outputs, strict=True):
+    for k, (name, count, args) in enumerate(todo):
+        times = seconds[k]
         results.append({"case": name, "records": count, "args": args, "seconds": times,
                         "median_s": statistics.median(times), "min_s": min(times),
-                        "max_s": max(times), "output": text})
+                        "max_s": max(times), "query_s": query[k],
+                        "query_median_s": statistics.median(query[k]), "points": points[k],
+                        "output": outputs[k]})
     return results
 
 
@@ -392,11 +416,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = time_cases(args.out, args.reps, where, args.small)
         agree = same_points(args.out, where)
         cli = cli_seconds(args.out, where, 3)
-        print("| path | records | median s | min–max s | per record µs |")
-        print("|---|---:|---:|---:|---:|")
+        print("| path | records | points | command: median s | min–max s | query alone: "
+              "median s | min–max s | command per record µs |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
-            print(f"| {r['case']} | {r['records']:,} | {r['median_s']:.3f} | "
-                  f"{r['min_s']:.3f}–{r['max_s']:.3f} | "
+            print(f"| {r['case']} | {r['records']:,} | {r['points']:,} | {r['median_s']:.3f} | "
+                  f"{r['min_s']:.3f}–{r['max_s']:.3f} | {r['query_median_s']:.3f} | "
+                  f"{min(r['query_s']):.3f}–{max(r['query_s']):.3f} | "
                   f"{r['median_s'] / r['records'] * 1e6:.2f} |")
         print(f"\nstore and JSON points identical: {agree}")
         print(f"`harness history` on the whole store as a fresh process: median "
