@@ -2,7 +2,8 @@
 
     python scripts/bench_store.py generate OUT [--records 1000000] [--json-records 50000]
         [--per-sweep 1000] [--seed 0] [--base RECORD.json]
-    python scripts/bench_store.py time OUT [--reps 5] [--where model=resnet8]
+    python scripts/bench_store.py fleet OUT [--stores 1000]
+    python scripts/bench_store.py time OUT [--reps 5] [--where model=resnet8] [--small 10000]
     python scripts/bench_store.py clean OUT
 
 `generate` copies one real run record (`--base`, or one quick harness-bench run of ResNet-8 on
@@ -14,6 +15,8 @@ end-of-sweep code (`index_folder`); `sub.duckdb` indexes them all through `harne
 rebuild`'s code. `all.duckdb` holds every copy, inserted through the store's bulk path with
 exactly the rows `record_row` gives (checked on a sample against parsing the JSON); its rows
 past `--json-records` name JSON files that were not written (a million would be ~50 GB).
+OUT/fleet holds `--records / --per-sweep` sweep folders, each a copy of one per-sweep store
+(cycling through them): a fleet of sweeps each with its own records.duckdb, read as one.
 
 `time` runs the same `harness history` query in one process, alternating the cases, and prints
 the median and range per case, then checks that the store and JSON paths gave the same points.
@@ -129,7 +132,7 @@ class Generator:
 
     def __init__(self, base_text: str, out: Path, records: int, per_sweep: int,
                  seed: int) -> None:
-        self.base = parse_record(base_text, Path("base.json"))
+        self.base = parse_record(base_text, Path("base.json"), keep_latencies=True)
         self.template, self.numbers = make_template(self.base.to_dict())
         self.out, self.records, self.per_sweep = Path(out), records, per_sweep
         self.seed = seed
@@ -228,6 +231,8 @@ def check_rows(gen: Generator, row_folder: Path, count: int) -> None:
         c = gen.copy(i, row_folder)
         expected = record_row(parse_record(c.text, c.path), c.path, row_folder, c.text)
         assert c.row == expected, f"copy {i}: generated row differs from record_row"
+        kept = parse_record(c.text, c.path, keep_latencies=True).scenario.latencies_ns
+        assert kept == gen.base.scenario.latencies_ns, f"copy {i}: raw latencies lost"
 
 
 def seed_record(out: Path) -> Path:
@@ -269,9 +274,26 @@ def bulk_store(gen: Generator, target: Path, count: int, chunk: int = 50_000) ->
     return time.perf_counter() - start
 
 
+def fleet(out: Path, stores: int) -> int:
+    """Copy the per-sweep stores into `stores` sweep folders under OUT/fleet (cycling through
+    them), as a fleet of sweeps each with its own records.duckdb; return the rows in all."""
+    sources = sorted((out / "records").glob(f"*/{store.STORE_NAME}"))
+    shutil.rmtree(out / "fleet", ignore_errors=True)
+    for k in range(stores):
+        folder = out / "fleet" / f"s{k:05d}"
+        folder.mkdir(parents=True)
+        shutil.copyfile(sources[k % len(sources)], folder / store.STORE_NAME)
+    con, rel = store.open_union(store.store_files([out / "fleet"]))
+    try:
+        return con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0]
+    finally:
+        con.close()
+
+
 def generate(out: Path, records: int, json_records: int, per_sweep: int, seed: int,
-             base: Path | None) -> dict:
-    """Generate the records, the per-sweep stores and the two whole stores; return timings."""
+             base: Path | None, skip_bulk: bool = False) -> dict:
+    """Generate the records, the per-sweep stores and the two whole stores (`skip_bulk`: keep
+    the whole store already there, as its rows do not depend on the JSON); return timings."""
     from harness.report.store_load import index_folder, rebuild
 
     out.mkdir(parents=True, exist_ok=True)
@@ -290,10 +312,17 @@ def generate(out: Path, records: int, json_records: int, per_sweep: int, seed: i
     count, figures["rebuild_s"] = rebuild([out / "records"], out / "sub.duckdb")
     assert count == json_records, (count, json_records)
     print(f"rebuild of {count:,} in {figures['rebuild_s']:.0f} s", file=sys.stderr)
-    figures["bulk_store_s"] = bulk_store(gen, out / "all.duckdb", records)
+    if skip_bulk:
+        old = json.loads((out / "generate.json").read_text())
+        assert (old["records"], old["seed"]) == (records, seed), "a different whole store"
+        figures["bulk_store_s"] = old["bulk_store_s"]
+    else:
+        figures["bulk_store_s"] = bulk_store(gen, out / "all.duckdb", records)
     figures["all_duckdb_bytes"] = (out / "all.duckdb").stat().st_size
     figures["sub_duckdb_bytes"] = (out / "sub.duckdb").stat().st_size
     figures["json_bytes"] = sum(p.stat().st_size for p in (out / "records").rglob("*.json"))
+    figures["fleet_stores"] = records // per_sweep
+    figures["fleet_rows"] = fleet(out, figures["fleet_stores"])
     (out / "generate.json").write_text(json.dumps(figures, indent=1))
     return figures
 
@@ -331,6 +360,9 @@ def cases(out: Path, where: Sequence[str], small: int) -> Iterator[tuple[str, in
     flags = [f"--where={w}" for w in where]
     few = [str(out / "records" / f"s{k:05d}") for k in range(max(1, small // per))]
     yield "store: one records.duckdb", n, [str(out / "all.duckdb"), *flags]
+    if figures.get("fleet_stores"):
+        yield (f"store: per-sweep stores ({figures['fleet_stores']:,})", figures["fleet_rows"],
+               [str(out / "fleet"), *flags])
     yield "store: one records.duckdb", m, [str(out / "sub.duckdb"), *flags]
     yield f"store: per-sweep stores ({m // per})", m, [str(out / "records"), *flags]
     yield "JSON records (--json)", m, [str(out / "records"), "--json", *flags]
@@ -399,17 +431,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     g.add_argument("--per-sweep", type=int, default=1000)
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--base", type=Path, help="a real run record to copy (default: run one)")
+    g.add_argument("--skip-bulk", action="store_true",
+                   help="keep OUT/all.duckdb from an earlier generate with the same N and seed")
     t = sub.add_parser("time")
     t.add_argument("out", type=Path)
     t.add_argument("--reps", type=int, default=5)
     t.add_argument("--where", action="append", default=None)
     t.add_argument("--small", type=int, default=10_000, help="records in the small JSON case")
+    f = sub.add_parser("fleet", help="(re)make OUT/fleet from the per-sweep stores")
+    f.add_argument("out", type=Path)
+    f.add_argument("--stores", type=int, default=1000)
     c = sub.add_parser("clean")
     c.add_argument("out", type=Path)
     args = p.parse_args(argv)
     if args.command == "generate":
         figures = generate(args.out, args.records, args.json_records, args.per_sweep, args.seed,
-                           args.base)
+                           args.base, args.skip_bulk)
         print(json.dumps(figures, indent=1))
     elif args.command == "time":
         where = args.where if args.where is not None else ["model=resnet8"]
@@ -432,6 +469,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         (args.out / "time.json").write_text(json.dumps(
             {"results": results, "agree": agree, "cli_s": cli, "peak_rss_mib": peak_mib},
             indent=1))
+    elif args.command == "fleet":
+        figures = json.loads((args.out / "generate.json").read_text())
+        figures["fleet_stores"], figures["fleet_rows"] = args.stores, fleet(args.out, args.stores)
+        (args.out / "generate.json").write_text(json.dumps(figures, indent=1))
+        print(json.dumps(figures, indent=1))
     else:
         shutil.rmtree(args.out)
     return 0
