@@ -82,7 +82,7 @@ def parse_record(text: str, path: Path) -> RunRecord:
             raise NewerRecordError(
                 f"{path} has schema version {data['schema_version']}, newer than this harness "
                 f"({SCHEMA_VERSION}).", "Update edge-harness to read it.")
-        return RunRecord.from_dict(data)
+        return RunRecord.from_dict(data, owned=True)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ResultsError(f"{path} is not a readable run record: {exc}.",
                            "Delete it, move it out of the results folder, or rerun the sweep.") \

@@ -76,9 +76,10 @@ class RunRecord:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
+    def from_dict(cls, data: dict[str, Any], owned: bool = False) -> RunRecord:
         """Rebuild a record from its JSON form (any schema up to this one, upgraded to it);
-        unknown top-level keys from newer schemas are ignored."""
-        data = upgrade(data)
+        unknown top-level keys from newer schemas are ignored. `owned`: `data` is the caller's
+        to give away (fresh from json.loads): the record may keep and change its parts."""
+        data = upgrade(data, owned=owned)
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
