@@ -44,7 +44,7 @@ def _start(tmp: Path, *extra: str) -> tuple[subprocess.Popen, int, int]:
          str(grpc), "--metrics-port", str(metrics), "--log-file", str(tmp / f"t-{http}.log"),
          *extra, "model=resnet8", "quant=fp32", "target=cpu", f"results_dir={tmp}"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + 360
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError((tmp / f"serve-{http}.log").read_text()[-3000:])
@@ -56,7 +56,7 @@ def _start(tmp: Path, *extra: str) -> tuple[subprocess.Popen, int, int]:
         except OSError:
             time.sleep(1)
     proc.kill()
-    raise AssertionError("harness serve did not become ready in 240 s")
+    raise AssertionError("harness serve did not become ready in 360 s")
 
 
 def _stop(proc: subprocess.Popen) -> None:
