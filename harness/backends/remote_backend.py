@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, ClassVar
 
@@ -41,6 +42,13 @@ class RemoteSession(Session):
             self._bytes = (sent, received)
         return arrays
 
+    def fork(self) -> RemoteSession:
+        """Return a session on a connection of its own, for a concurrent client thread."""
+        if self._closed:
+            raise SessionClosed("remote")
+        client = OipClient(self._backend.options)
+        return RemoteSession(self._backend, client, self._specs, self._outputs, self._info)
+
     def describe(self) -> dict[str, Any]:
         """Return the endpoint, server, model and payload bytes of the last request."""
         payload = {"request_bytes": self._bytes[0], "response_bytes": self._bytes[1]} \
@@ -68,6 +76,7 @@ class RemoteBackend(Backend):
         super().__init__(target)
         self._queries = 0
         self._client_ns = 0
+        self._lock = threading.Lock()  # forked sessions count from their own threads
 
     @classmethod
     def version(cls) -> str:
@@ -89,8 +98,9 @@ class RemoteBackend(Backend):
 
     def count(self, elapsed_ns: int) -> None:
         """Add one request and the client's time in it to the backend's counters."""
-        self._queries += 1
-        self._client_ns += elapsed_ns
+        with self._lock:
+            self._queries += 1
+            self._client_ns += elapsed_ns
 
     def server_counters(self) -> dict[str, Any] | None:
         """Return the cumulative counters of both ends (for harness.backends.remote_split)."""

@@ -42,8 +42,22 @@ def server_split(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any
     parts = {f"server_{p}_ns": (_stat(after["server"], p)[1] - _stat(before["server"], p)[1])
              / count for p in PARTS}
     server_ns = total_ns / count
+    out.update(_batching(before["server"], after["server"]))
     out.update(available=True, server_request_ns=server_ns, **parts,
                server_other_ns=server_ns - sum(parts.values()),
                network_serialisation_ns=out["client_mean_ns"] - server_ns,
                scope="mean per request over the timed window (the server reports sums)")
     return out
+
+
+def _batching(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Return the executions in the window and the mean batch they ran (Triton's
+    inference_count / execution_count), where the server reports both."""
+    try:
+        inferences = int(after["inference_count"]) - int(before["inference_count"])
+        executions = int(after["execution_count"]) - int(before["execution_count"])
+    except (KeyError, TypeError, ValueError):
+        return {}
+    if executions <= 0:
+        return {}
+    return {"server_executions": executions, "server_mean_batch": inferences / executions}

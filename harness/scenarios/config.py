@@ -100,7 +100,7 @@ RANGES = {
     "latency_bound_ms": above(0, "MLPerf's 10 ms under profile=mlperf"),
     "search_budget_s": above(0), "offline_samples": at_least(1), "trials": at_least(1),
     "drift_threshold": above(0), "confidence": Range(0, 1, lo_open=True, hi_open=True),
-    "seed": at_least(0), "cold_start_timeout_s": above(0),
+    "seed": at_least(0), "cold_start_timeout_s": above(0), "max_in_flight": at_least(1),
 }
 
 
@@ -136,6 +136,10 @@ class ScenarioConfig:
     compile_cache: str = CompileCache.both.value
     #: cold_start only: the longest one fresh process may take (s) before it is killed.
     cold_start_timeout_s: float = 300.0
+    #: server only: queries that may be in flight at once (1: the next query waits for the
+    #: previous one, as one application thread would; N: N concurrent clients, needed for a
+    #: remote server's dynamic batching to form batches; the session must support it).
+    max_in_flight: int = 1
 
     def __post_init__(self) -> None:
         """Coerce the enums and check every field, so a bad value fails at composition."""
@@ -154,6 +158,14 @@ class ScenarioConfig:
         if self.name is ScenarioName.server and not (self.target_qps or self.search_qps):
             raise ConfigError("scenario.name=server needs scenario.target_qps (queries/s).",
                               "Set scenario.target_qps=<queries/s> or scenario.search_qps=true.")
+        if self.max_in_flight > 1 and self.name is not ScenarioName.server:
+            raise ConfigError(f"scenario.max_in_flight={self.max_in_flight} applies to the "
+                              f"server scenario only, not {self.name.value}.",
+                              "Use scenario=server, or drop scenario.max_in_flight.")
+        if self.max_in_flight > 1 and self.engine is not Engine.native:
+            raise ConfigError(f"scenario.max_in_flight={self.max_in_flight} is implemented by "
+                              f"the native engine only, not {self.engine}.",
+                              "Use scenario.engine=native, or scenario.max_in_flight=1.")
         if (self.name is ScenarioName.server and not self.latency_bound_ms
                 and self.profile is not Profile.mlperf):
             raise ConfigError("scenario.name=server needs scenario.latency_bound_ms.",

@@ -36,8 +36,8 @@ def search_max_qps(session: TimedSession, samples: Sequence[Inputs], cfg: Scenar
         trace.append({"qps": qps, "valid": bool(m.valid), "p99_ns": _p99(m)})
         return bool(m.valid)
 
-    return highest_valid(probe, capacity_qps(session, samples, cfg), 4.0, MIN_QPS, deadline,
-                         rel_tol), trace
+    start = capacity_qps(session, samples, cfg) * cfg.max_in_flight  # N clients: N at once
+    return highest_valid(probe, start, 4.0, MIN_QPS, deadline, rel_tol), trace
 
 
 def highest_valid(probe: Callable[[float], bool], start: float, step_down: float,

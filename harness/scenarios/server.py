@@ -11,11 +11,17 @@ import numpy as np
 
 from harness.core import stats
 from harness.scenarios.config import HEADLINE_FRACTION, ScenarioConfig, ScenarioName
-from harness.scenarios.native_loop import Inputs, mlperf_order, new_buffer, timed_region, warmup
+from harness.scenarios.native_loop import (
+    Inputs,
+    mlperf_order,
+    new_buffer,
+    timed_region,
+    wait_until,
+    warmup,
+)
 from harness.scenarios.result import Measurement
+from harness.scenarios.server_concurrent import fork_sessions, server_loop_concurrent
 from harness.scenarios.session import TimedSession
-
-SPIN_NS = 200_000  # sleep until this close to an arrival, then spin on the clock
 
 
 def poisson_offsets_ns(qps: float, cfg: ScenarioConfig) -> list[int]:
@@ -24,15 +30,6 @@ def poisson_offsets_ns(qps: float, cfg: ScenarioConfig) -> list[int]:
     count = max(1, min(wanted, cfg.max_count))
     gaps_s = np.random.default_rng(cfg.seed).exponential(1.0 / qps, size=count)
     return (np.cumsum(gaps_s) * 1e9).astype(np.int64).tolist()
-
-
-def _wait_until(deadline_ns: int) -> None:
-    clock = time.perf_counter_ns
-    remaining = deadline_ns - clock()
-    if remaining > SPIN_NS:
-        time.sleep((remaining - SPIN_NS) / 1e9)
-    while clock() < deadline_ns:
-        pass
 
 
 def server_loop(session: TimedSession, queries: Sequence[Inputs], offsets_ns: list[int],
@@ -46,7 +43,7 @@ def server_loop(session: TimedSession, queries: Sequence[Inputs], offsets_ns: li
     for i, offset in enumerate(offsets_ns):  # noqa: B007 - i is the count afterwards
         scheduled = start + offset
         if t1 < scheduled:
-            _wait_until(scheduled)
+            wait_until(scheduled)
         run(queries[i % n])
         sync()
         t1 = clock()
@@ -74,14 +71,26 @@ def run_server(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioCo
     offsets = poisson_offsets_ns(qps, cfg)
     n_warm, warm_ns = warmup(session, [[s] for s in samples], cfg.warmup_count, cfg.warmup_s,
                              cfg.max_duration_s)
-    with timed_region(window):
-        lat, duration_ns = server_loop(session, mlperf_order(samples, len(offsets), cfg.seed),
-                                       offsets, cfg.max_duration_s)
+    order = mlperf_order(samples, len(offsets), cfg.seed)
+    sessions = fork_sessions(session, cfg.max_in_flight) if cfg.max_in_flight > 1 else []
+    for fork in sessions[1:]:  # each fork's first query opens its connection: not timed
+        fork.run(samples[0])
+    try:
+        with timed_region(window):
+            if sessions:
+                lat, duration_ns = server_loop_concurrent(sessions, order, offsets,
+                                                          cfg.max_duration_s)
+            else:
+                lat, duration_ns = server_loop(session, order, offsets, cfg.max_duration_s)
+    finally:
+        for fork in sessions[1:]:
+            fork.close()
     within, early_ok = server_valid(lat, float(cfg.latency_bound_ms or 0.0))
     warnings = () if early_ok else (
         "early stopping not met: too few queries for LoadGen's p99 confidence at this "
         "over-latency count; raise min_count or min_duration_s",)
     extra = {"target_qps": qps, "latency_bound_ms": cfg.latency_bound_ms,
+             "max_in_flight": cfg.max_in_flight,
              "early_stopping_met": early_ok,
              "scheduled_qps": (lat.size - 1) * 1e9 / offsets[lat.size - 1] if lat.size > 1
              else 0.0}

@@ -15,6 +15,8 @@ class ServeConfig:
     dynamic_batching: let Triton merge queued requests into one execution (up to
         max_batch_size, waiting at most max_queue_delay_us for more).
     instances: model instances (executions in parallel), each its own backend session.
+    startup_timeout_s: how long Triton may take to become ready (PyTriton's own is 120 s,
+        which a loaded 2-core machine can exceed).
     """
 
     model_name: str = ""  # '' : the model's name
@@ -26,6 +28,7 @@ class ServeConfig:
     dynamic_batching: bool = False
     max_queue_delay_us: int = 0
     instances: int = 1
+    startup_timeout_s: float = 300.0
 
     def __post_init__(self) -> None:
         for name in ("http_port", "grpc_port", "metrics_port"):
@@ -43,6 +46,9 @@ class ServeConfig:
         if self.max_queue_delay_us < 0 or self.instances < 1:
             raise ConfigError("serve max_queue_delay_us must be >= 0 and instances >= 1.",
                               "e.g. --max-queue-delay-us 500 --instances 1.")
+        if not self.startup_timeout_s > 0:
+            raise ConfigError(f"serve startup_timeout_s must be > 0, not "
+                              f"{self.startup_timeout_s}.", "e.g. --startup-timeout-s 300.")
         if self.max_queue_delay_us and not self.dynamic_batching:
             raise ConfigError("serve max_queue_delay_us is set without dynamic batching.",
                               "Add --dynamic-batching, or drop --max-queue-delay-us.")

@@ -112,6 +112,7 @@ def serve(name: str, sessions: list[Session], sample: dict[str, np.ndarray], art
     # and are what splits a remote query's time, so they stay open; the rest stays guarded.
     guarded = [e for e in triton.DEFAULT_PROTECTED_ENDPOINTS if e != "statistics"]
     security = triton.TritonSecurityConfig(restricted_endpoints=guarded)
+    triton.DEFAULT_TRITON_STARTUP_TIMEOUT_S = cfg.startup_timeout_s  # read by Triton.run()
     with triton.Triton(config=config, security_config=security) as server:
         server.bind(model_name=name, infer_func=[_infer_func(s, names) for s in sessions],
                     inputs=inputs, outputs=outs, config=model_cfg, strict=False)

@@ -44,7 +44,7 @@ def _start(tmp: Path, *extra: str) -> tuple[subprocess.Popen, int, int]:
          str(grpc), "--metrics-port", str(metrics), "--log-file", str(tmp / f"t-{http}.log"),
          *extra, "model=resnet8", "quant=fp32", "target=cpu", f"results_dir={tmp}"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + 360
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError((tmp / f"serve-{http}.log").read_text()[-3000:])
@@ -56,7 +56,7 @@ def _start(tmp: Path, *extra: str) -> tuple[subprocess.Popen, int, int]:
         except OSError:
             time.sleep(1)
     proc.kill()
-    raise AssertionError("harness serve did not become ready in 240 s")
+    raise AssertionError("harness serve did not become ready in 360 s")
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -70,9 +70,24 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]]:
-    proc, http, grpc = _start(tmp_path_factory.mktemp("serve"))
+    proc, http, grpc = _start(tmp_path_factory.mktemp("serve"), "--dynamic-batching",
+                              "--max-queue-delay-us", "2000")
     yield http, grpc
     _stop(proc)
+
+
+def _wait_for_requests(http: int, timeout_s: float) -> None:
+    """Return once the served model has answered a request (its statistics say so)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"http://127.0.0.1:{http}/v2/models/resnet8/stats",
+                                    timeout=2) as r:
+            stats = json.loads(r.read())["model_stats"]
+        if stats and int(stats[0]["inference_stats"]["success"]["count"]) > 0:
+            time.sleep(1)  # past the warm-up, into the timed window
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"no request reached the server in {timeout_s} s")
 
 
 def _records(folder: Path) -> list[dict]:
@@ -105,6 +120,20 @@ def test_a_sweep_through_the_remote_target_records_a_split_that_adds_up(
         assert record["accuracy"]["gate"]["passed"] is True  # the served model is the run's model
 
 
+def test_concurrent_clients_let_the_dynamic_batcher_form_batches(server: tuple[int, int],
+                                                                 tmp_path: Path) -> None:
+    _, grpc = server
+    [record] = _bench(tmp_path, "target=remote", f"target.options.url=grpc://127.0.0.1:{grpc}",
+                      "scenario=server", "scenario.target_qps=300", "scenario.max_in_flight=8",
+                      "scenario.latency_bound_ms=2000", "scenario.min_count=150")
+    assert record["status"] == "ok", record["reason"]
+    assert record["scenario"]["extra"]["max_in_flight"] == 8
+    split = record["backend"]["server_split"]
+    assert split["available"], split
+    assert sum(split[k] for k in PARTS) == pytest.approx(split["client_mean_ns"])
+    assert split["server_mean_batch"] > 1.0, split  # 8 clients: requests merged in executions
+
+
 def test_a_wrong_model_name_is_a_failed_record_that_names_it(server: tuple[int, int],
                                                              tmp_path: Path) -> None:
     http, _ = server
@@ -124,7 +153,7 @@ def test_a_server_killed_mid_run_fails_that_run_clearly_and_the_sweep_goes_on(
          "scenario.max_duration_s=30", "scenario.min_count=50"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        time.sleep(20)  # model, export and warm-up take seconds; the timed window lasts 30 s
+        _wait_for_requests(http, 120)  # then the 30 s timed window has begun or soon will
         os.killpg(proc.pid, signal.SIGKILL)
         sweep.wait(300)
     finally:

@@ -29,3 +29,15 @@ def test_timed_regions_never_overlap(tmp_path: Path) -> None:
     for (a0, a1, _), (b0, b1, _) in combinations(held, 2):
         assert a1 <= b0 or b1 <= a0
     assert max(w for *_, w in held) > 0.05  # somebody waited for the lock
+
+
+def test_the_lock_file_can_be_named_in_the_environment(tmp_path: Path,
+                                                       monkeypatch) -> None:
+    from harness.run.locks import LOCK_ENV, lock_path
+
+    monkeypatch.setenv(LOCK_ENV, str(tmp_path / "shared.lock"))
+    assert lock_path() == tmp_path / "shared.lock"
+    with timing_lock():
+        assert (tmp_path / "shared.lock").exists()
+    monkeypatch.delenv(LOCK_ENV)
+    assert lock_path().name == "edge-harness-timing.lock"

@@ -66,6 +66,15 @@ def test_the_split_adds_up_to_the_client_mean() -> None:
     assert parts == pytest.approx(split["client_mean_ns"])
 
 
+def test_the_split_reports_the_batches_the_server_formed() -> None:
+    before, after = _snapshot(0, 0, (0, 0), {}), _snapshot(40, 400, (40, 200), {})
+    assert "server_mean_batch" not in server_split(before, after)  # not reported: not shown
+    before["server"].update(inference_count=8, execution_count=8)
+    after["server"].update(inference_count=48, execution_count=18)
+    split = server_split(before, after)
+    assert (split["server_executions"], split["server_mean_batch"]) == (10, 4.0)
+
+
 def test_a_server_shared_with_another_client_gives_no_split() -> None:
     before = _snapshot(0, 0, (0, 0), {})
     after = _snapshot(10, 100, (25, 90), {})
