@@ -56,7 +56,7 @@ class RemoteOptions:
                               f"Use one of: {', '.join(NETWORKS)}.")
         if self.network == "emulated" and not self.network_profile:
             raise ConfigError("target.options.network=emulated needs network_profile.",
-                              "Name the profile that shapes the link, e.g. eu_cloud_15ms.")
+                              "Name the profile that shapes the link, e.g. eu_cloud_region.")
 
     @property
     def protocol(self) -> str:

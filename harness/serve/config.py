@@ -15,6 +15,9 @@ class ServeConfig:
     dynamic_batching: let Triton merge queued requests into one execution (up to
         max_batch_size, waiting at most max_queue_delay_us for more).
     instances: model instances (executions in parallel), each its own backend session.
+    network: an emulated profile (configs/network/, e.g. eu_cloud_region): serve inside a
+        network namespace behind that link (root only; harness.network.link); '' : no link.
+    netns: the namespace's name ('' : eh-<pid>).
     """
 
     model_name: str = ""  # '' : the model's name
@@ -26,6 +29,8 @@ class ServeConfig:
     dynamic_batching: bool = False
     max_queue_delay_us: int = 0
     instances: int = 1
+    network: str = ""
+    netns: str = ""
 
     def __post_init__(self) -> None:
         for name in ("http_port", "grpc_port", "metrics_port"):
