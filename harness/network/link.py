@@ -52,6 +52,7 @@ class Link:
     profile: NetworkConfig
     ports: tuple[int, ...]
     qdiscs: tuple[str, ...]
+    proxy_policy: str = ""  # the delay proxy's CPU scheduling policy ('' : no proxy)
 
     @property
     def client_address(self) -> str:
@@ -62,7 +63,8 @@ class Link:
         """Return the link as a record keeps it."""
         return {**self.profile.describe(), "mechanism": self.mechanism, "netns": self.netns,
                 "client_address": self.client_address, "server_address": self.server_address,
-                "ports": list(self.ports), "qdiscs": list(self.qdiscs)}
+                "ports": list(self.ports), "qdiscs": list(self.qdiscs),
+                "proxy_policy": self.proxy_policy}
 
 
 def _run(cmd: list[str], netns: str | None = None) -> subprocess.CompletedProcess:
@@ -141,19 +143,21 @@ def _shape(profile: NetworkConfig, host_if: str, ns_if: str, netns: str) -> tupl
     return "tbf", qdiscs
 
 
-def _start_proxy(link: Link) -> subprocess.Popen:
-    routes = [f"{link.host_address}:{p}={link.server_address}:{p}" for p in link.ports]
+def _start_proxy(host: str, server: str, ports: list[int],
+                 delay_s: float) -> tuple[subprocess.Popen, str]:
+    """Start the delay proxy host:port -> server:port; return it and its CPU policy."""
+    routes = [f"{host}:{p}={server}:{p}" for p in ports]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.network.proxy", "--delay-ms",
-         str(link.profile.one_way_delay_s * 1e3), *routes],
+        [sys.executable, "-m", "harness.network.proxy", "--delay-ms", str(delay_s * 1e3),
+         *routes],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     line = proc.stdout.readline() if proc.stdout else ""
-    if line.strip() != "ready":
+    if not line.startswith("ready"):
         proc.kill()
         err = proc.stderr.read() if proc.stderr else ""
         raise LinkError(f"The delay proxy did not start: {err.strip()[-600:]}",
                         "Check that the ports are free on the host's end of the link.")
-    return proc
+    return proc, line.removeprefix("ready").strip()
 
 
 def _stop(proc: subprocess.Popen | None) -> None:
@@ -193,10 +197,11 @@ def emulated_link(profile: NetworkConfig, ports: list[int],
                     ["ip", "link", "set", ns_if, "up"], ["ip", "link", "set", "lo", "up"]):
             _must(cmd, netns)
         mechanism, qdiscs = _shape(profile, host_if, ns_if, netns)
-        link = Link(netns, f"{SUBNET}.{n}.1", f"{SUBNET}.{n}.2", mechanism, profile,
-                    tuple(ports), tuple(qdiscs))
+        host, server, policy = f"{SUBNET}.{n}.1", f"{SUBNET}.{n}.2", ""
         if mechanism.startswith("proxy"):
-            proxy = _start_proxy(link)
+            proxy, policy = _start_proxy(host, server, ports, profile.one_way_delay_s)
+        link = Link(netns, host, server, mechanism, profile, tuple(ports), tuple(qdiscs),
+                    policy)
         state.parent.mkdir(parents=True, exist_ok=True)
         state.write_text(json.dumps({**link.describe(), "pid": os.getpid(),
                                      "since": time.time()}))

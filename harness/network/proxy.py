@@ -13,7 +13,7 @@ so slow start and the congestion window over the long RTT are not reproduced; a 
 than the window takes more round trips on a real path than here.
 
 Run on its own: python -m harness.network.proxy --delay-ms 7.5 LISTEN_HOST:PORT=HOST:PORT ...
-(prints 'ready' once it listens; SIGTERM stops it).
+(prints 'ready POLICY' once it listens; SIGTERM stops it).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import socket
 import sys
@@ -103,6 +104,7 @@ class DelayProxy:
     def __init__(self, routes: list[Route], delay_s: float) -> None:
         self.routes, self.delay_s = routes, delay_s
         self._servers: list[asyncio.Server] = []
+        self._connections: set[asyncio.Task] = set()
 
     async def _connection(self, route: Route, c_reader: asyncio.StreamReader,
                           c_writer: asyncio.StreamWriter) -> None:
@@ -124,16 +126,23 @@ class DelayProxy:
         """Listen on every route (returns once all listen)."""
         for route in self.routes:
             def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter,
-                        route: Route = route) -> asyncio.Future:
-                return asyncio.ensure_future(self._connection(route, r, w))
+                        route: Route = route) -> asyncio.Task:
+                task = asyncio.ensure_future(self._connection(route, r, w))
+                self._connections.add(task)
+                task.add_done_callback(self._connections.discard)
+                return task
 
             self._servers.append(await asyncio.start_server(
                 handler, route.listen_host, route.listen_port, reuse_address=True))
 
     async def stop(self) -> None:
-        """Stop listening and close the listeners."""
+        """Stop listening, drop the open connections, close the listeners."""
         for server in self._servers:
             server.close()
+        for task in list(self._connections):
+            task.cancel()
+        if self._connections:
+            await asyncio.wait(list(self._connections), timeout=2.0)
         for server in self._servers:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 1.0)
@@ -161,6 +170,16 @@ def running_proxy(routes: list[Route], delay_s: float) -> Iterator[DelayProxy]:
         loop.close()
 
 
+def _prefer_cpu() -> str:
+    """Ask for round-robin real-time priority (root), so that a busy host delays the proxy's
+    releases less; return the policy obtained. The proxy only sleeps and copies."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(1))
+        return "SCHED_RR 1"
+    except (AttributeError, OSError):
+        return "SCHED_OTHER"
+
+
 async def _main(routes: list[Route], delay_s: float) -> None:
     proxy = DelayProxy(routes, delay_s)
     await proxy.start()
@@ -168,7 +187,7 @@ async def _main(routes: list[Route], delay_s: float) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    print("ready", flush=True)
+    print(f"ready {_prefer_cpu()}", flush=True)
     await stop.wait()
     await proxy.stop()
 
