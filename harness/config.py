@@ -12,10 +12,12 @@ from omegaconf import OmegaConf
 from harness.backends.config import TargetConfig
 from harness.backends.profile_config import ProfileConfig
 from harness.backends.registry import check_target
+from harness.core.errors import ConfigError
 from harness.core.ranges import above, at_least, check_fields
 from harness.energy.config import MeterConfig
 from harness.generative.config import GenerativeConfig
 from harness.models.config import ModelConfig
+from harness.network.config import NetworkConfig
 from harness.quantise.config import QuantConfig
 from harness.scenarios.config import ScenarioConfig, apply_profile
 
@@ -63,6 +65,9 @@ class BenchConfig:
     target: TargetConfig = field(default_factory=TargetConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     meter: MeterConfig = field(default_factory=MeterConfig)
+    #: The path to a remote server (configs/network/): loopback (as it is) or an emulated
+    #: profile, which `target=remote` records and checks against the link it connects through.
+    network: NetworkConfig = field(default_factory=NetworkConfig)
     #: tensor (default) or generative; a generative model config (model=smollm2_135m) sets it.
     workload: Workload = Workload.tensor
     generative: GenerativeConfig = field(default_factory=GenerativeConfig)
@@ -97,6 +102,11 @@ class BenchConfig:
         check_fields(self, "", BENCH_RANGES)
         apply_profile(self.scenario)  # raises ConfigError when min_* exceed max_*
         check_target(self.target)
+        if self.network.kind != "auto" and self.target.backend != "remote":
+            raise ConfigError(f"network={self.network.name} describes the path to a remote "
+                              f"server, but target={self.target.name} runs on this host.",
+                              "Use it with target=remote (against a server started with "
+                              f"harness serve --network {self.network.name}), or drop it.")
 
 
 def register_configs() -> None:

@@ -11,6 +11,7 @@ import numpy as np
 from harness.backends.base import Backend, Session, SessionClosed, input_error
 from harness.backends.remote_client import OipClient, ServerError, import_client
 from harness.backends.remote_config import RemoteOptions
+from harness.backends.remote_network import network_section
 from harness.core.artifact import Artifact, TensorSpec
 from harness.core.errors import HarnessError, UnsupportedError
 from harness.core.probe import Probe
@@ -121,6 +122,7 @@ class RemoteBackend(Backend):
         """Connect, check the served model's inputs against the artifact, return a session."""
         self.check(artifact)
         self.require_available("Install it: pip install -e '.[remote]' (make setup does).")
+        network = network_section(self.options)
         client = OipClient(self.options)
         try:
             server = client.server_metadata()
@@ -139,7 +141,7 @@ class RemoteBackend(Backend):
                 "name": meta.get("name", o.model_name), "versions": meta.get("versions", []),
                 "platform": meta.get("platform", ""), "parameters": params},
             "artifact_match": (served_sha == artifact.sha256) if served_sha else None,
-            "network": {"kind": o.network_kind(), "profile": o.network_profile},
+            "network": network,
             "timeout_s": o.timeout_s,
         }
         outputs = [out["name"] for out in meta.get("outputs", [])]

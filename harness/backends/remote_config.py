@@ -23,8 +23,9 @@ class RemoteOptions:
     timeout_s: per query; a server that stops answering fails the run after this long.
     ca_file: CA bundle (PEM) that signed the server's certificate, for https:// and grpcs://.
     binary_data: REST only: tensors as the binary-data extension (true) or as JSON lists.
-    network: loopback | emulated | real; auto: loopback for a local host, else real.
-    network_profile: the emulated profile's name (network=emulated), for the record.
+    network: loopback | emulated | real; auto: loopback for a local host, else real (set from
+        the run's network= profile; an emulated link behind the URL is recorded as emulated).
+    network_profile: the profile's name (network=NAME), checked against the link it reaches.
     server_statistics: read the server's statistics extension to split each query's time.
     """
 
@@ -56,7 +57,7 @@ class RemoteOptions:
                               f"Use one of: {', '.join(NETWORKS)}.")
         if self.network == "emulated" and not self.network_profile:
             raise ConfigError("target.options.network=emulated needs network_profile.",
-                              "Name the profile that shapes the link, e.g. eu_cloud_15ms.")
+                              "Name the profile that shapes the link, e.g. eu_cloud_region.")
 
     @property
     def protocol(self) -> str:

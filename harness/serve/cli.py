@@ -8,6 +8,7 @@ machine with harness-bench target=remote target.options.url=grpc://HOST:8001.
 examples:
   .venv-serve/bin/harness serve model=resnet8 quant=fp32 target=cpu
   .venv-serve/bin/harness serve --dynamic-batching --max-queue-delay-us 500 model=vww
+  .venv-serve/bin/harness serve --network eu_cloud_region model=resnet8   # as root: emulated
   harness-bench model=resnet8 target=remote target.options.url=http://localhost:8000
 """
 
@@ -29,6 +30,7 @@ from harness.models.source import load_model
 from harness.run.hydra_app import CONFIG_DIR, register_resolvers
 from harness.run.prepare import prepare_artifact
 from harness.serve.config import ServeConfig
+from harness.serve.link import serve_behind_link
 from harness.serve.triton import serve
 
 
@@ -58,8 +60,10 @@ def compose_config(overrides: list[str]) -> BenchConfig:
 
 def run(args: argparse.Namespace) -> int:
     """Build the artifact, load it, serve it until interrupted; return 0."""
-    cfg = compose_config(list(args.overrides))
     serve_cfg = ServeConfig(**{f.name: getattr(args, f.name) for f in fields(ServeConfig)})
+    if serve_cfg.network:
+        return serve_behind_link(args, serve_cfg)
+    cfg = compose_config(list(args.overrides))
     model = load_model(cfg.model, Path(cfg.cache_dir))
     backend = create_backend(cfg.target)
     probe = backend.probe()

@@ -17,6 +17,9 @@ class ServeConfig:
     instances: model instances (executions in parallel), each its own backend session.
     startup_timeout_s: how long Triton may take to become ready (PyTriton's own is 120 s,
         which a loaded 2-core machine can exceed).
+    network: an emulated profile (configs/network/, e.g. eu_cloud_region): serve inside a
+        network namespace behind that link (root only; harness.network.link); '' : no link.
+    netns: the namespace's name ('' : eh-<pid>).
     """
 
     model_name: str = ""  # '' : the model's name
@@ -29,6 +32,8 @@ class ServeConfig:
     max_queue_delay_us: int = 0
     instances: int = 1
     startup_timeout_s: float = 300.0
+    network: str = ""
+    netns: str = ""
 
     def __post_init__(self) -> None:
         for name in ("http_port", "grpc_port", "metrics_port"):
