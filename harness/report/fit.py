@@ -46,6 +46,8 @@ def fitted_table(rows: Sequence[dict[str, Any]], title: str, headers: dict[str, 
             table = rich_table(rows, title, kept, legend)
     for column, key in zip(table.columns, kept, strict=True):
         column.no_wrap = key in WHOLE  # the rest folds at spaces where it must
+    if table_width(table) > width:
+        table.width = width
     if dropped:
         table.caption = f"{legend} Not shown here (see summary.md): {', '.join(dropped)}."
     return table, dropped

@@ -19,7 +19,9 @@ TARGETS = ("cpu", "torch_cpu", "openvino_cpu", "executorch_xnnpack")
 
 
 def test_sweep_table_fits_120_columns(tmp_path: Path) -> None:
-    records = [make_record(m, q, t, seed=i, task={"metric": "top1", "value": 0.99})
+    gate = {"target": 0.99, "metric": "top1", "ratio": 1.0, "passed": True}
+    records = [make_record(m, q, t, seed=i, task={"metric": "top1", "value": 0.99}, gate=gate,
+                           energy_j=123.456, provenance="estimated")
                for i, (m, q, t) in enumerate((m, q, t) for m in ("kws", "autoencoder")
                                              for q in ("fp32", "int8_static") for t in TARGETS)]
     records.append(make_record("vww", "int8_static", "executorch_xnnpack", status=Status.failed))
@@ -29,6 +31,7 @@ def test_sweep_table_fits_120_columns(tmp_path: Path) -> None:
     lines = out.getvalue().splitlines()
     assert max(len(line) for line in lines) <= 120, max(lines, key=len)
     assert "summary.md" in out.getvalue() and "Not shown here" in out.getvalue()
+    assert "executorch_xnnpack" in out.getvalue() and "int8_static" in out.getvalue()
     full = (folder / "summary.md").read_text().splitlines()[0]
     assert all(h in full for h in HEADERS.values())
 
