@@ -87,7 +87,9 @@ def _axis(ax: Any, which: str, values: Sequence[float]) -> None:
         return
     getattr(ax, f"set_{which}scale")("log")
     axis = getattr(ax, f"{which}axis")
-    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    pos = [v for v in values if v and v > 0 and math.isfinite(v)]
+    decades = math.log10(max(pos) / min(pos))
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0) if decades < 2.5 else (1.0,)))
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     axis.set_minor_formatter(NullFormatter())
 

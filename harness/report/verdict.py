@@ -234,13 +234,15 @@ def cost_crossover(ev: Evaluation, verdict: Verdict) -> str | None:
     if volumes[0] is None:
         cap = min(a.capacity_per_month, b.capacity_per_month)
         best = min((a, b), key=lambda line: line.eur_per_million(cap))
-        return f"EUR: {best.name} cheaper at every volume up to {cap:.3g} inf/month"
-    low, high = cheaper_above(a, b)
-    text = (f"EUR: {high} cheaper above {volumes[0]:.3g}{_range(volumes)} inf/month, "
-            f"{low} below")
+        text = f"EUR: {best.name} cheaper at every volume up to {cap:.3g} inf/month"
+    else:
+        low, high = cheaper_above(a, b)
+        text = (f"EUR: {high} cheaper above {volumes[0]:.3g}{_range(volumes)} inf/month, "
+                f"{low} below")
     duty = duty_crossover(a, b)
     if duty is not None:
-        text += f"; {dev} wins when busy > {duty:.1%} of the time"
+        text += (f"; per inference {dev} beats {dc} at {b.utilisation:.0%} when busy > "
+                 f"{duty:.2%} of the time")
     return text
 
 
