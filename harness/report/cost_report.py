@@ -42,6 +42,15 @@ def preset_sections(name_or_path: str) -> dict[str, Any]:
     return {"cost": data.get("cost"), "residency": data.get("residency")}
 
 
+def preset_inputs(cfg: DeploymentConfig, source: str, overrides: dict[str, dict[str, str]],
+                  country: str | None) -> CostInputs | None:
+    """Return the traced cost inputs of one preset, or None when it has no cost section."""
+    section = preset_sections(source)["cost"]
+    if not section and cfg.name not in overrides:
+        return None
+    return cost_inputs(cfg.name, cfg.kind, section, overrides.get(cfg.name), country)
+
+
 def _measured(m: SideMeasurement, side: str) -> dict[str, Traced]:
     src = f"measured: {side} run {m.run_id}" + (" (estimated energy)" if m.estimated else "")
     out = {"service_s": Traced(m.service_s, "s", src)}
@@ -87,11 +96,10 @@ def cost_block(presets: Sequence[DeploymentConfig], sources: Sequence[str],
     """Return the cost rows, the crossover lines and the traced inputs of one run pair."""
     rows, lines, trace, priced = [], [], {}, []
     for cfg, src in zip(presets, sources, strict=True):
-        section = preset_sections(src)["cost"]
-        if not section and cfg.name not in overrides:
+        inputs = preset_inputs(cfg, src, overrides, country)
+        if inputs is None:
             lines.append(f"cost {cfg.name}: no cost section in the preset (not priced)")
             continue
-        inputs = cost_inputs(cfg.name, cfg.kind, section, overrides.get(cfg.name), country)
         line, basis = price_line(cfg, inputs, dev, dc, payload)
         side = _measured(dev, "device") if cfg.kind == "on_device" else _measured(dc, "datacenter")
         if cfg.kind != "on_device":

@@ -16,6 +16,7 @@ power already included at full load). Network energy = bytes * intensity, once w
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.report.deployment_config import DeploymentConfig
@@ -126,6 +127,13 @@ def datacenter(dc: SideMeasurement, payload: Payload, cfg: DeploymentConfig,
     return DeploymentResult(cfg.name, latency, server + net_avg + client,
                             server + net_marg + client, co2, network, queue, server, net_avg,
                             dc.estimated or (dev_estimated and client > 0), tuple(notes))
+
+
+def evaluate(dev: SideMeasurement, dc: SideMeasurement, payload: Payload,
+             presets: Sequence[DeploymentConfig]) -> list[DeploymentResult]:
+    """Return every preset's result, in preset order, for one device and datacenter side."""
+    return [on_device(dev, cfg) if cfg.kind == "on_device"
+            else datacenter(dc, payload, cfg, dev.estimated) for cfg in presets]
 
 
 def rtt_crossover_ms(dev: DeploymentResult, dc: DeploymentResult, cfg: DeploymentConfig

@@ -10,23 +10,25 @@ server): the model only needs its latency and energy per inference.
 examples:
   harness deploy --device results/edge --datacenter results/server
   harness deploy --device results/pi --datacenter results/gpu --presets on_device cloud_fixed
+  harness deploy --device results/edge --datacenter results/server --html
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from harness.core.errors import HarnessError
 from harness.report.compare_cli import STORE_HELP, WHERE_HELP
+from harness.report.cost_inputs import parse_overrides
 from harness.report.deployment import (
     DeploymentResult,
-    datacenter,
+    evaluate,
     finite,
     intensity_crossover_kwh_per_gb,
-    on_device,
     rtt_crossover_ms,
     uplink_crossover_mbps,
 )
@@ -60,6 +62,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, metavar="FOLDER", help="where to write deployment.md/.csv "
                    "(default: the --device folder)")
     p.add_argument("--store", action="store_true", help=STORE_HELP)
+    p.add_argument("--html", action="store_true", help="also write deployment.html, the "
+                   "decision report: one answer per model first, then plots and tables")
     add_cost_arguments(p)
 
 
@@ -74,13 +78,9 @@ def evaluate_pair(dev: Run, dc: Run, presets: Sequence[DeploymentConfig]
     """Return every preset's result for one device/datacenter pair and the verdict lines."""
     payload, how = payload_of(dev)
     dev_m, dc_m = measurement(dev), measurement(dc)
-    results, dev_result, lines = [], None, []
-    for cfg in presets:
-        if cfg.kind == "on_device":
-            dev_result = on_device(dev_m, cfg)
-            results.append(dev_result)
-        else:
-            results.append(datacenter(dc_m, payload, cfg, dev_m.estimated))
+    results, lines = evaluate(dev_m, dc_m, payload, presets), []
+    dev_result = next((r for r, c in zip(results, presets, strict=True)
+                       if c.kind == "on_device"), None)
     for label, attr in (("latency", "latency_s"), ("energy", "energy_avg_j"),
                         ("energy, marginal network", "energy_marginal_j"), ("CO2e", "co2e_g")):
         valid = [r for r in results if finite(getattr(r, attr))]
@@ -137,8 +137,9 @@ def run(args: argparse.Namespace) -> int:
     load = load_runs
     if args.store:  # DuckDB loads only when asked for
         from harness.report.store_load import load_store_runs as load
-    pairs = pair_runs(filter_runs(load([args.device]), where),
-                      filter_runs(load([args.datacenter]), where))
+    dev_runs = filter_runs(load([args.device]), where)
+    dc_runs = filter_runs(load([args.datacenter]), where)
+    pairs = pair_runs(dev_runs, dc_runs)
     if not pairs:
         raise HarnessError("No device run has a datacenter run of the same model and scenario.",
                            "Benchmark the same model on both machines, then compare.")
@@ -157,4 +158,24 @@ def run(args: argparse.Namespace) -> int:
     (out / "deployment.md").write_text("\n".join(md) + "\n")
     (out / "deployment.csv").write_text(csv_text(rows))
     console.print(f"deployment.md, deployment.csv and deployment_cost.json in {out}")
+    if args.html:  # matplotlib loads only when the report is asked for
+        write_decision_report(args, presets, dev_runs, dc_runs, rows, out)
     return 0
+
+
+def write_decision_report(args: argparse.Namespace, presets: Sequence[DeploymentConfig],
+                          dev_runs: Sequence[Run], dc_runs: Sequence[Run],
+                          rows: Sequence[dict[str, Any]], out: Path) -> Path:
+    """Write deployment.html (the decision per model, plots, tables); print and return it."""
+    from harness.report.deployment_html import write_deployment_html
+    from harness.report.verdict import decide
+
+    sources = list(args.presets) if args.presets else [c.name for c in presets]
+    with_sources = list(zip(presets, sources, strict=True))
+    decisions = decide(dev_runs, dc_runs, with_sources,
+                       parse_overrides(getattr(args, "cost_set", []) or []),
+                       getattr(args, "country", None))
+    note = f"Device runs: {args.device}; datacenter runs: {args.datacenter}."
+    path = write_deployment_html(out, decisions, with_sources, rows, HEADERS, dev_runs, note)
+    print(f"Decision report: {path}", file=sys.stderr)
+    return path

@@ -9,12 +9,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from harness.report.render import rich_table
+from harness.report.render import cell, rich_table
 
 TERMINAL_COLUMNS = 120
-# Dropped first to last when the table is too wide; columns not named here are kept.
-DROP_ORDER = ("p90_ci_ms", "int8_time", "size_kib", "samples", "p99_ms", "scenario", "p90_ms",
-              "accuracy", "throughput_sps")
+# Dropped first to last when the table is too wide (after the columns empty in every row);
+# what is left and still too wide is folded, the identity columns never.
+DROP_ORDER = ("device_source", "transfer_p50_ms", "cold_cached_ms", "p90_ci_ms", "int8_time",
+              "size_kib", "samples", "p99_ms", "host_p50_ms", "scenario", "cold_ms",
+              "device_p50_ms", "p90_ms")
+WHOLE = ("model", "quant", "target", "status", "scenario")
 
 
 def table_width(table: Table) -> int:
@@ -28,9 +31,12 @@ def table_width(table: Table) -> int:
 
 def fitted_table(rows: Sequence[dict[str, Any]], title: str, headers: dict[str, str],
                  legend: str, width: int = TERMINAL_COLUMNS) -> tuple[Table, list[str]]:
-    """Return the table with columns dropped in DROP_ORDER until it fits `width`, and the
-    headers dropped; keep the full table for files."""
-    kept, dropped = dict(headers), []
+    """Return the table without the columns empty in every ok row, then with columns dropped
+    in DROP_ORDER until it fits `width`, and the headers dropped; the files keep them all."""
+    ok = [r for r in rows if r.get("status") == "ok"]
+    kept = {k: h for k, h in headers.items()
+            if k in WHOLE or any(cell(r.get(k)) for r in ok)}
+    dropped = [h for k, h in headers.items() if k not in kept]
     table = rich_table(rows, title, kept, legend)
     for key in DROP_ORDER:
         if table_width(table) <= width:
@@ -38,6 +44,10 @@ def fitted_table(rows: Sequence[dict[str, Any]], title: str, headers: dict[str, 
         if key in kept:
             dropped.append(kept.pop(key))
             table = rich_table(rows, title, kept, legend)
+    for column, key in zip(table.columns, kept, strict=True):
+        column.no_wrap = key in WHOLE  # the rest folds at spaces where it must
+    if table_width(table) > width:
+        table.width = width
     if dropped:
         table.caption = f"{legend} Not shown here (see summary.md): {', '.join(dropped)}."
     return table, dropped

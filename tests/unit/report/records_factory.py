@@ -17,7 +17,8 @@ def make_record(model: str = "resnet8", quant: str = "fp32", target: str = "cpu"
                 median_ms: float = 1.0, n: int = 2000, energy_j: float | None = 0.01,
                 provenance: str = "measured-counter", host: str = "box", seed: int = 0,
                 task: dict[str, Any] | None = None, status: Status = Status.ok,
-                profile: dict[str, Any] | None = None) -> RunRecord:
+                profile: dict[str, Any] | None = None,
+                gate: dict[str, Any] | None = None) -> RunRecord:
     """Return a record whose latencies are lognormal around `median_ms`."""
     rng = np.random.default_rng(seed)
     lat = (median_ms * 1e6 * rng.lognormal(0.0, 0.05, n)).astype(np.int64)
@@ -35,7 +36,7 @@ def make_record(model: str = "resnet8", quant: str = "fp32", target: str = "cpu"
         artifact={"size_bytes": 4096}, environment={"hostname": host, "cpu_model": "X"},
         scenario={"latencies_ns": lat.tolist(), "summary": summary, "compliant": False,
                   "throughput_sps": 1e3 / float(np.mean(lat) / 1e6)},
-        energy=energy, accuracy={"task": task} if task else {},
+        energy=energy, accuracy={k: v for k, v in (("task", task), ("gate", gate)) if v},
         memory={"peak_rss_bytes": 100 * 2**20}, profile=profile or {})
 
 
