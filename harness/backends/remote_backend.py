@@ -20,7 +20,8 @@ from harness.core.probe import Probe
 class RemoteSession(Session):
     """Queries one served model; counts its requests and the time the client spent in them."""
 
-    def __init__(self, backend: RemoteBackend, client: OipClient, specs: tuple[TensorSpec, ...],
+    def __init__(self, backend: RemoteBackend, client: OipClient | None,
+                 specs: tuple[TensorSpec, ...],
                  outputs: list[str], info: dict[str, Any]) -> None:
         self._backend, self._client, self._specs = backend, client, specs
         self._outputs, self._info = outputs, info
@@ -31,6 +32,8 @@ class RemoteSession(Session):
         """Send one request and return the server's outputs (host numpy arrays)."""
         if self._closed:
             raise SessionClosed("remote")
+        if self._client is None:  # a fork: connect in the thread that uses it (REST's gevent
+            self._client = OipClient(self._backend.options)  # client is bound to its thread)
         start = time.perf_counter_ns()
         try:
             arrays, sent, received = self._client.infer(inputs, self._outputs)
@@ -44,11 +47,11 @@ class RemoteSession(Session):
         return arrays
 
     def fork(self) -> RemoteSession:
-        """Return a session on a connection of its own, for a concurrent client thread."""
+        """Return a session with a connection of its own, opened by its first run() in the
+        thread that uses it (for a concurrent client thread)."""
         if self._closed:
             raise SessionClosed("remote")
-        client = OipClient(self._backend.options)
-        return RemoteSession(self._backend, client, self._specs, self._outputs, self._info)
+        return RemoteSession(self._backend, None, self._specs, self._outputs, self._info)
 
     def describe(self) -> dict[str, Any]:
         """Return the endpoint, server, model and payload bytes of the last request."""
@@ -60,7 +63,8 @@ class RemoteSession(Session):
         """Close the connection; the session is unusable afterwards."""
         if not self._closed:
             self._closed = True
-            self._client.close()
+            if self._client is not None:
+                self._client.close()
 
 
 class RemoteBackend(Backend):

@@ -53,7 +53,7 @@ def test_n_in_flight_overlap_and_forks_are_closed(model_path: Path, samples, tin
     cfg = tiny("server", target_qps=800.0, latency_bound_ms=1000.0, max_in_flight=4)
     result = run_scenario(session, samples, cfg)
     assert family["peak"] == 4  # arrivals every 1.25 ms, 4 ms each: all four workers busy
-    assert len(family["forks"]) == 3 and all(f.closed for f in family["forks"])
+    assert len(family["forks"]) == 4 and all(f.closed for f in family["forks"])
     assert result.extra["max_in_flight"] == 4
     assert min(result.latencies_ns) >= 4e6  # every latency includes its own 4 ms
     assert result.query_count == len(result.latencies_ns) > 0
