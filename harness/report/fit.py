@@ -44,7 +44,9 @@ def fitted_table(rows: Sequence[dict[str, Any]], title: str, headers: dict[str, 
         if key in kept:
             dropped.append(kept.pop(key))
             table = rich_table(rows, title, kept, legend)
-    for column, key in zip(table.columns, kept, strict=True):
+    # strict=False: with every run failed only the identity columns are kept, and rich adds an
+    # unnamed column for the failure reason each failed row carries
+    for column, key in zip(table.columns, kept, strict=False):
         column.no_wrap = key in WHOLE  # the rest folds at spaces where it must
     if table_width(table) > width:
         table.width = width
