@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,14 @@ def records(tmp: Path) -> list[dict]:
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model cache shared by the e2e tests so each model is exported once per session."""
     return tmp_path_factory.mktemp("cache")
+
+
+def free_ports(n: int) -> list[int]:
+    """Return n TCP ports free on 127.0.0.1 right now (for servers a test starts)."""
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.conftest import free_ports
 
 pytest.importorskip("tritonclient.grpc", reason="tritonclient is not installed (extra 'remote')")
 
@@ -27,16 +28,6 @@ pytestmark = [
     pytest.mark.skipif(not SERVE.exists(), reason=".venv-serve is missing (make serve-env "
                        "installs PyTriton; it needs numpy<2)"),
     pytest.mark.skipif(not PROBE.available, reason=PROBE.reason)]
-
-
-def _ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 def _wait_ready(proc: subprocess.Popen, log: Path, http: int) -> str:
@@ -58,7 +49,7 @@ def _wait_ready(proc: subprocess.Popen, log: Path, http: int) -> str:
 
 
 def test_a_15_ms_link_is_measured_and_recorded_as_emulated(tmp_path: Path) -> None:
-    http, grpc, metrics = _ports(3)
+    http, grpc, metrics = free_ports(3)
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen(

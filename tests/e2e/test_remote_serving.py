@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.conftest import free_ports
 
 pytest.importorskip("tritonclient.http", reason="tritonclient is not installed (extra 'remote')")
 
@@ -26,18 +27,8 @@ pytestmark = pytest.mark.skipif(not SERVE.exists(), reason=".venv-serve is missi
                                 "serve-env installs PyTriton; it needs numpy<2)")
 
 
-def _ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
 def _start(tmp: Path, *extra: str) -> tuple[subprocess.Popen, int, int]:
-    http, grpc, metrics = _ports(3)
+    http, grpc, metrics = free_ports(3)
     log = (tmp / f"serve-{http}.log").open("w")
     proc = subprocess.Popen(
         [str(SERVE), "serve", "--host", "127.0.0.1", "--http-port", str(http), "--grpc-port",
