@@ -44,6 +44,17 @@ class GenerativeSession(ABC):
         raise ConfigError("This model has no tokenizer, so a prompt file cannot be used.",
                           "Use seeded token prompts (leave generative.prompts.file unset).")
 
+    def logits(self, ids: Sequence[int]) -> Any:
+        """Return float32 logits, shape [len(ids), vocab], of one teacher-forced pass over ids.
+
+        Used by harness.generative.quality to judge a quantised model against its reference;
+        engines that cannot expose logits refuse with BackendUnavailable.
+        """
+        raise BackendUnavailable(f"{type(self).__name__} does not expose logits, so its "
+                                 "next-token agreement and KL divergence cannot be measured.",
+                                 "Judge quality on an engine that does (transformers, "
+                                 "onnxruntime-genai, llama.cpp).")
+
     @abstractmethod
     def describe(self) -> dict[str, Any]:
         """Return provenance: engine version, device, dtype, weights (random or a folder)."""

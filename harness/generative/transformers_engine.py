@@ -87,6 +87,13 @@ class TransformersSession(GenerativeSession):
             return super().tokenize(text)
         return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
+    def logits(self, ids: Sequence[int]) -> Any:
+        """Return float32 logits [len(ids), vocab] of one forward pass over ids."""
+        torch = self.torch
+        with torch.inference_mode():
+            x = torch.tensor([list(ids)], dtype=torch.long, device=self.device)
+            return self.model(input_ids=x).logits[0].float().cpu().numpy()
+
     def describe(self) -> dict[str, Any]:
         """Return engine, versions, device, dtype, parameter count, threads and weights."""
         import transformers
