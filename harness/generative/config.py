@@ -31,6 +31,7 @@ class GenModelConfig:
     dtype: str = "float32"
     seed: int = 0
     source_note: str = ""  # where the shape comes from (the published config.json)
+    cache_dir: str = "models/.cache"  # where converted folders go (the run sets BenchConfig's)
 
     def __post_init__(self) -> None:
         if self.dtype not in ("float32", "bfloat16", "float16"):

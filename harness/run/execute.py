@@ -35,7 +35,8 @@ from harness.scenarios.stability import stability_snapshot
 def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
     """Do the run, filling `run` as each phase completes; raises on the first failure."""
     if cfg.workload is Workload.generative:
-        gen = cfg.generative
+        gen = replace(cfg.generative, model=replace(cfg.generative.model,
+                                                    cache_dir=str(cfg.cache_dir)))
         if cfg.model.path:  # model.path=DIR: a local folder with real weights
             gen = replace(gen, model=replace(gen.model, path=cfg.model.path))
         execute_generative(gen, cfg.meter, cfg.target.device, run)
