@@ -35,6 +35,7 @@ from harness.report.deployment import (
 from harness.report.deployment_config import DeploymentConfig, load_preset, shipped_presets
 from harness.report.deployment_cost_cli import add_cost_arguments, cost_and_residency
 from harness.report.deployment_runs import measurement, pair_runs, payload_of
+from harness.report.gen_deploy import gen_pairs, generative_blocks, split_generative
 from harness.report.load import Run, load_runs
 from harness.report.render import csv_text, markdown, rich_table
 from harness.report.select import filter_runs, lookup, parse_pairs
@@ -137,13 +138,15 @@ def run(args: argparse.Namespace) -> int:
     load = load_runs
     if args.store:  # DuckDB loads only when asked for
         from harness.report.store_load import load_store_runs as load
-    dev_runs = filter_runs(load([args.device]), where)
-    dc_runs = filter_runs(load([args.datacenter]), where)
-    pairs = pair_runs(dev_runs, dc_runs)
-    if not pairs:
-        raise HarnessError("No device run has a datacenter run of the same model and scenario.",
+    dev_runs, dev_gen = split_generative(filter_runs(load([args.device]), where))
+    dc_runs, dc_gen = split_generative(filter_runs(load([args.datacenter]), where))
+    pairs, generative = pair_runs(dev_runs, dc_runs), gen_pairs(dev_gen, dc_gen)
+    if not pairs and not generative:
+        raise HarnessError("No device run has a datacenter run of the same model and scenario "
+                           "(generative runs: also the same tokens per request).",
                            "Benchmark the same model on both machines, then compare.")
     console, rows, md = wide_console(), [], ["# On-device vs datacenter deployment\n"]
+    md += generative_blocks(generative, console)
     for dev, dc in pairs:
         results, lines = evaluate_pair(dev, dc, presets)
         block = [result_row(dev, dc, r) for r in results]
@@ -158,10 +161,12 @@ def run(args: argparse.Namespace) -> int:
     (out / "deployment.md").write_text("\n".join(md) + "\n")
     (out / "deployment.csv").write_text(csv_text(rows))
     console.print(f"deployment.md, deployment.csv and deployment_cost.json in {out}")
-    if args.html:  # matplotlib loads only when the report is asked for
+    if args.html and pairs:  # matplotlib loads only when the report is asked for
         write_decision_report(args, presets, dev_runs, dc_runs, rows, out)
+    elif args.html:
+        print("No decision report: it models tensor runs; the generative comparison is in "
+              "deployment.md.", file=sys.stderr)
     return 0
-
 
 def write_decision_report(args: argparse.Namespace, presets: Sequence[DeploymentConfig],
                           dev_runs: Sequence[Run], dc_runs: Sequence[Run],
