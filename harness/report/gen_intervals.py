@@ -67,5 +67,10 @@ def ci_text(triple: Triple | None, digits: int = 3, bound_digits: int = 3) -> st
         return ""
     value, low, high = triple
     if low is None or high is None:
-        return f"{value:.{digits}g}"
-    return f"{value:.{digits}g} [{low:.{bound_digits}g}–{high:.{bound_digits}g}]"
+        return number(value, digits)
+    return f"{number(value, digits)} [{number(low, bound_digits)}–{number(high, bound_digits)}]"
+
+
+def number(value: float, digits: int) -> str:
+    """Return `value` to `digits` significant digits, whole numbers without an exponent."""
+    return f"{value:.0f}" if abs(value) >= 10**digits else f"{value:.{digits}g}"
