@@ -9,6 +9,7 @@ TINY_SHAPE = ["generative.model.config.num_hidden_layers=2",
               "generative.model.config.num_key_value_heads=1",
               "generative.model.config.head_dim=32",
               "generative.model.config.vocab_size=512"]
-#: model=smollm2_135m in the tiny shape, 16 tokens in / 8 out, estimated energy, in-process
-TINY = ["model=smollm2_135m", *TINY_SHAPE, "generative.prompts.input_tokens=16",
-        "generative.prompts.output_tokens=8", "meter=estimated", "isolation=none"]
+#: model=smollm2_135m in the tiny shape, estimated energy, in-process
+TINY = ["model=smollm2_135m", *TINY_SHAPE, "meter=estimated", "isolation=none"]
+#: 16 tokens in, 8 out
+LENGTHS = ["generative.prompts.input_tokens=16", "generative.prompts.output_tokens=8"]

@@ -16,7 +16,7 @@ from harness.report.claims import Claim, judge
 from harness.report.load import load_runs
 from harness.report.summary import write_summary
 from tests.e2e.conftest import bench
-from tests.e2e.gen_tiny import TINY
+from tests.e2e.gen_tiny import LENGTHS, TINY
 from tests.unit.report.records_factory import make_record, write_records
 
 pytest.importorskip("transformers", reason="transformers is not installed (extra 'hf')")
@@ -24,10 +24,10 @@ pytest.importorskip("transformers", reason="transformers is not installed (extra
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return the folder of one real run: a 1- and 4-user concurrency sweep, 40 requests per
+    """Return the folder of one real run: a 1- and 4-user concurrency sweep, 36 requests per
     level (enough for a p90 interval)."""
     tmp = tmp_path_factory.mktemp("gen")
-    proc = bench(tmp, *TINY, "scenario=gen_concurrency", "generative.prompts.requests=40",
+    proc = bench(tmp, *TINY, *LENGTHS, "scenario=gen_concurrency", "generative.prompts.requests=36",
                  "generative.scenario.users=[1,4]")
     folders = [p.parent for p in (tmp / "results").rglob("summary.md")]
     assert folders, proc.stderr[-3000:]
