@@ -34,8 +34,9 @@ TENSOR_ONLY = ("p50_ms", "p90_ms", "p90_ci_ms", "p99_ms", "samples", "throughput
 
 def gen_cells(record: RunRecord) -> dict[str, Any]:
     """Return the generative columns of one generative record (display strings)."""
-    cells: dict[str, Any] = {**dict.fromkeys(GEN_HEADERS), "engine": engine_name(record),
-                             "quant": weight_format(record), "scenario": scenario_name(record)}
+    cells: dict[str, Any] = {**dict.fromkeys(GEN_HEADERS), **dict.fromkeys(TENSOR_ONLY),
+                             "engine": engine_name(record), "quant": weight_format(record),
+                             "scenario": scenario_name(record)}
     tokens_in, tokens_out = token_lengths(record)
     cells["in_out"] = f"{tokens_in}/{tokens_out}" if tokens_in is not None else ""
     if record.status is not Status.ok:
@@ -48,7 +49,6 @@ def gen_cells(record: RunRecord) -> dict[str, Any]:
                  tokens_per_s=f"{tokens[0]:.4g}" if tokens else "",
                  j_per_token=(f"{energy[0]:.3g} {energy_label(record)}".strip()
                               if energy else ""))
-    cells.update(dict.fromkeys(TENSOR_ONLY))
     return cells
 
 
