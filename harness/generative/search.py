@@ -56,12 +56,13 @@ def probe_requests(rate_rps: float, remaining_s: float, service_s: float, reques
 
 
 def search_rate(run_at: Callable[[float, int], list[RequestTrace]], service_s: float,
-                requests: int, cfg: GenScenarioConfig, rel_tol: float = 0.1
-                ) -> tuple[float | None, list[dict[str, Any]]]:
+                requests: int, cfg: GenScenarioConfig, rel_tol: float = 0.1,
+                deadline: float | None = None) -> tuple[float | None, list[dict[str, Any]]]:
     """Return (highest valid rate found or None, probes): bracket from the single-stream
-    capacity (workers / service_s), then bisect geometrically, every probe within
-    cfg.search_budget_s; run_at(rate, n) issues n requests at rate."""
-    deadline = time.monotonic() + cfg.search_budget_s
+    capacity (workers / service_s), then bisect geometrically, every probe before `deadline`
+    (time.monotonic(); default: cfg.search_budget_s from now); run_at(rate, n) issues n
+    requests at rate."""
+    deadline = deadline if deadline is not None else time.monotonic() + cfg.search_budget_s
     trace: list[dict[str, Any]] = []
 
     def probe(rate: float) -> bool:
