@@ -2,9 +2,9 @@
 a time budget that covers every probe.
 
 A probe issues up to `requests` Poisson arrivals at its rate. Before it starts, its length is
-predicted from the seeded arrival times and the single-stream service time: the last arrival,
-or the backlog the workers need to serve everything (whichever is later), plus one service
-time. A probe that would overrun the budget shrinks (fewer requests, down to
+predicted from the seeded arrival times and the single-stream service time: the last arrival
+plus one service time, or the time the workers need to serve every request back to back,
+whichever is later. A probe that would overrun the budget shrinks (fewer requests, down to
 MIN_PROBE_REQUESTS) or, if even that would overrun, ends the search with the best rate found.
 """
 
@@ -41,7 +41,7 @@ def probe_s(requests: int, rate_rps: float, service_s: float, workers: int) -> f
     """Return the predicted length (s) of a probe of `requests` arrivals at rate_rps."""
     last_arrival_s = arrival_offsets_ns(requests, rate_rps, 0)[-1] / 1e9
     backlog_s = requests * service_s / max(workers, 1)
-    return max(last_arrival_s, backlog_s) + service_s
+    return max(last_arrival_s + service_s, backlog_s)
 
 
 def probe_requests(rate_rps: float, remaining_s: float, service_s: float, requests: int,
