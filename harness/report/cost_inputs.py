@@ -76,7 +76,7 @@ def electricity(country: str) -> Traced:
         why = (data.get("missing") or {}).get(code)
         raise ConfigError(
             f"No Eurostat electricity price for country '{country}' in {ELECTRICITY_FILE.name}"
-            + (f": {why}" if why else "")
+            + (f": {why.rstrip('.')}" if why else "")
             + f" (it has {', '.join(sorted(table))}; codes are Eurostat's, EL for Greece).",
             "Set cost.electricity_eur_per_kwh in the preset, or --cost-set "
             "PRESET.electricity_eur_per_kwh=VALUE, from Eurostat nrg_pc_205 for your country.")
