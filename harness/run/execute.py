@@ -24,7 +24,7 @@ from harness.records.builder import RunBuilder
 from harness.records.io import RUN_FILES
 from harness.run.locks import timing_lock
 from harness.run.measure import measure
-from harness.run.prepare import prepare_artifact
+from harness.run.prepare import fixed_inputs, prepare_artifact
 from harness.run.profile import take_profile
 from harness.run.sessions import TrialSessions
 from harness.scenarios.cold_start import cache_settings, run_cold_start
@@ -56,6 +56,8 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
     if cfg.scenario.name is ScenarioName.cold_start:  # compile_cache=on without a cache: now
         cache_settings(backend, CompileCache(cfg.scenario.compile_cache))
     artifact, calib_indices = prepare_artifact(cfg, model, backend.formats, run.phase)
+    with run.phase("prepare_graph"):  # a backend's own graph preparation, if it needs one
+        artifact = backend.prepare(artifact, fixed_inputs(model, artifact), Path(cfg.cache_dir))
     run.set(artifact={**artifact.describe(), "calibration_indices": calib_indices})
     with TrialSessions(lambda: backend.load(artifact)) as sessions:  # closes each one once
         with run.phase("session_create"):

@@ -28,7 +28,7 @@ from harness.core.errors import BackendUnavailable
 from harness.models.inputs import batched_samples
 from harness.models.source import load_model
 from harness.run.hydra_app import CONFIG_DIR, register_resolvers
-from harness.run.prepare import prepare_artifact
+from harness.run.prepare import fixed_inputs, prepare_artifact
 from harness.serve.config import ServeConfig
 from harness.serve.link import serve_behind_link
 from harness.serve.triton import serve
@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         raise BackendUnavailable(f"{cfg.target.name}: {probe.reason}",
                                  f"Install it: pip install -e '.[{backend.extra}]'.")
     artifact, _ = prepare_artifact(cfg, model, backend.formats)
+    artifact = backend.prepare(artifact, fixed_inputs(model, artifact), Path(cfg.cache_dir))
     sessions = [backend.load(artifact) for _ in range(serve_cfg.instances)]
     sample = batched_samples(model, 1, cfg.seed, artifact.inputs)[0]
     name = serve_cfg.model_name or model.name

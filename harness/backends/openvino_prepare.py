@@ -1,0 +1,209 @@
+"""Graph preparation for OpenVINO's ONNX reader: fixed inputs folded, constant If's inlined.
+
+OpenVINO's ONNX frontend validates both branches of every `If` and needs conditions of rank 0
+or 1, so models that onnxruntime runs can fail to convert: silero-vad's If on its `sr` input,
+AffineGrid's function expansion (its dead 3-D branch splits a 4-element tensor 5 ways),
+openWakeWord's If on a [1, 1] condition. Before conversion this pass, on a copy of the file:
+(a) turns the integer/bool inputs the run fixes by value (`model.inputs.NAME.value`) into
+constants, removing the input; (b) with `fix_shapes`, sets the other inputs to the run's shapes;
+(c) folds constants with onnxscript's optimizer, which replaces an `If` whose condition became
+constant by the branch it takes; (d) reshapes every remaining If condition to a scalar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx_ir as ir
+import onnxscript
+import openvino as ov
+from onnxscript import optimizer
+
+from harness.core.artifact import Artifact, TensorSpec
+from harness.core.cache import ArtifactCache, content_hash
+from harness.core.errors import ConfigError, HarnessError, ModelError, reason_of
+
+#: Bumped when the pass changes what it writes, so cached graphs are rebuilt.
+PASS_VERSION = 1
+#: Fixed inputs with more elements than this are left as inputs (a tensor of data, not a switch).
+MAX_FOLDED_ELEMENTS = 16
+FOLDABLE_KINDS = "iub"  # integer, unsigned and bool inputs: the values that select branches
+_UNCONVERTED = re.compile(r"Conversion is failed for:([^\n]+)")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The prepared graph: its file, hash, the record's note, and the inputs it no longer has."""
+
+    path: Path
+    sha256: str
+    size_bytes: int
+    note: str
+    folded: tuple[str, ...]
+
+
+def foldable(spec: TensorSpec, value: np.ndarray) -> bool:
+    """Return whether an input fixed at `value` is folded: a small integer or bool tensor."""
+    return np.dtype(spec.dtype).kind in FOLDABLE_KINDS and value.size <= MAX_FOLDED_ELEMENTS
+
+
+def _if_count(graph: ir.Graph) -> int:
+    return sum(node.op_type == "If" and node.domain == ""
+               for node in ir.traversal.RecursiveGraphIterator(graph))
+
+
+def _fold_inputs(graph: ir.Graph, fixed: dict[str, np.ndarray]) -> list[str]:
+    notes = []
+    for value in list(graph.inputs):
+        if value.name in fixed:
+            array = fixed[value.name]
+            graph.inputs.remove(value)
+            value.const_value = ir.tensor(array, name=value.name)
+            graph.register_initializer(value)
+            shown = array.item() if array.size == 1 else array.tolist()
+            notes.append(f"input {value.name} folded as {shown}")
+    return notes
+
+
+def _fix_shapes(graph: ir.Graph, specs: tuple[TensorSpec, ...]) -> str | None:
+    shapes = {s.name: s.shape for s in specs}
+    fixed = []
+    for value in graph.inputs:
+        shape = shapes.get(value.name)
+        if shape is not None and (value.shape is None or not value.shape.is_static()):
+            value.shape = ir.Shape(list(shape))
+            fixed.append(f"{value.name} {list(shape)}")
+    return f"input shapes fixed to the run's ({', '.join(fixed)})" if fixed else None
+
+
+def _scalar_conditions(graph: ir.Graph) -> int:
+    """Reshape every If condition not known to be a scalar to one (If needs one element)."""
+    count = 0
+    for node in list(ir.traversal.RecursiveGraphIterator(graph)):
+        cond = node.inputs[0] if node.op_type == "If" and node.domain == "" else None
+        if cond is None or (cond.shape is not None and cond.shape.rank() == 0):
+            continue
+        owner = node.graph
+        name = f"{cond.name}_scalar_{count}"
+        shape = ir.node("Constant", [], {"value": ir.tensor(np.zeros(0, np.int64))},
+                        name=f"{name}_shape", num_outputs=1)
+        shape.outputs[0].name = f"{name}_shape"
+        reshape = ir.node("Reshape", [cond, shape.outputs[0]], name=name, num_outputs=1)
+        reshape.outputs[0].name = name
+        reshape.outputs[0].shape, reshape.outputs[0].type = ir.Shape([]), cond.type
+        owner.insert_before(node, [shape, reshape])
+        node.replace_input_with(0, reshape.outputs[0])
+        count += 1
+    return count
+
+
+def _prepare(src: Path, dest: Path, specs: tuple[TensorSpec, ...],
+             fixed: dict[str, np.ndarray], fix_shapes: bool) -> dict[str, Any]:
+    """Write the prepared copy of `src` to `dest`; return the note and folded input names."""
+    model = ir.load(src)
+    graph = model.graph
+    before = _if_count(graph)
+    notes = _fold_inputs(graph, fixed)
+    shapes = _fix_shapes(graph, specs) if fix_shapes else None
+    notes += [shapes] if shapes else []
+    for _ in range(2):  # a second round folds what the first one's inlining exposed
+        changed = optimizer.fold_constants(model, onnx_shape_inference=True)
+        optimizer.remove_unused_nodes(model)
+        if not changed:
+            break
+    after = _if_count(graph)
+    if after < before:
+        notes.append(f"If nodes {before} -> {after} (constant conditions: the taken branch "
+                     "inlined)")
+    reshaped = _scalar_conditions(graph)
+    if reshaped:
+        notes.append(f"{reshaped} If condition(s) reshaped to a scalar")
+    ir.save(model, dest, external_data=f"{dest.name}.data" if _large(model) else None)
+    note = "; ".join(notes) or "no change (nothing to fold)"
+    return {"note": f"graph prepared for OpenVINO: {note}",
+            "folded": [n for n in fixed if not any(v.name == n for v in graph.inputs)]}
+
+
+def _large(model: ir.Model) -> bool:
+    total = sum(v.const_value.nbytes for v in model.graph.initializers.values()
+                if v.const_value is not None)
+    return total > 1 << 30
+
+
+def prepare_graph(artifact: Artifact, fixed: dict[str, np.ndarray], fix_shapes: bool,
+                  cache_dir: Path) -> Prepared:
+    """Return the prepared copy of the artifact's ONNX file, cached by content."""
+    if artifact.path is None:
+        raise ModelError("OpenVINO's graph preparation needs an ONNX file; this artifact has none.",
+                         "Set target.options.prepare_graph=false.")
+    specs = {s.name: s for s in artifact.inputs}
+    fold = {n: v for n, v in fixed.items() if n in specs and foldable(specs[n], v)}
+    key = content_hash("openvino-prepared", PASS_VERSION, onnxscript.__version__,
+                       artifact.sha256, {n: v.tolist() for n, v in sorted(fold.items())},
+                       [list(s.shape) for s in artifact.inputs] if fix_shapes else None)
+    src = Path(artifact.path)
+    try:
+        got = ArtifactCache(cache_dir).get_or_build(
+            "openvino_prepared", key, "model.onnx",
+            lambda dest: _prepare(src, dest, artifact.inputs, fold, fix_shapes))
+    except HarnessError:
+        raise
+    except Exception as exc:  # onnxscript raises many types on a graph it cannot fold
+        raise ModelError(
+            f"Preparing {src.name} for OpenVINO (folding fixed inputs and constant If's) "
+            f"failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            "Set target.options.prepare_graph=false to hand OpenVINO the file as it is, or run "
+            "it on onnxruntime (target=cpu).") from exc
+    return Prepared(got.path, got.sha256, got.size_bytes, got.meta["note"],
+                    tuple(got.meta["folded"]))
+
+
+MODES = ("auto", "true", "false")
+
+
+def prepare_mode(raw: Any) -> str:
+    """Return target.options.prepare_graph as auto/true/false; anything else is a ConfigError."""
+    mode = str(raw).strip().lower()
+    if mode not in MODES:
+        raise ConfigError(f"target.options.prepare_graph={raw} is not valid.",
+                          "Use auto (prepare only a graph OpenVINO cannot convert as it is), "
+                          "true (always) or false (never).")
+    return mode
+
+
+def conversion_failure(path: Path) -> str | None:
+    """Return why OpenVINO's reader cannot convert the file (its own words), None if it can."""
+    try:
+        ov.Core().read_model(str(path))
+    except RuntimeError as exc:
+        failed = _UNCONVERTED.search(str(exc))
+        return failed.group(1).strip() if failed else reason_of(exc, max_lines=3)
+    return None
+
+
+def prepared_artifact(artifact: Artifact, fixed: dict[str, np.ndarray], mode: str,
+                      cache_dir: Path) -> Artifact:
+    """Return `artifact`, or (mode true, or auto and OpenVINO cannot convert it) its prepared
+    copy: new path and sha256, meta `graph_preparation` (what changed), `prepared_from_sha256`,
+    `folded_inputs` (comma-separated) and `prepared_static_shapes`."""
+    if mode == "false" or artifact.format != "onnx" or artifact.path is None:
+        return artifact
+    why = conversion_failure(Path(artifact.path)) if mode == "auto" else None
+    if mode == "auto" and why is None:
+        return artifact
+    got = prepare_graph(artifact, fixed, True, cache_dir)
+    note = got.note + (f" (auto: OpenVINO cannot convert the file as it is: {why})" if why
+                       else " (target.options.prepare_graph=true)")
+    meta = {**artifact.meta, "graph_preparation": note, "prepared_from_sha256": artifact.sha256,
+            "folded_inputs": ",".join(got.folded), "prepared_static_shapes": True}
+    return replace(artifact, path=got.path, sha256=got.sha256, size_bytes=got.size_bytes,
+                   meta=meta)
+
+
+def folded_inputs(artifact: Artifact) -> frozenset[str]:
+    """Return the names of the inputs a prepared artifact no longer has (folded as constants)."""
+    return frozenset(n for n in str(artifact.meta.get("folded_inputs", "")).split(",") if n)
