@@ -23,14 +23,16 @@ import onnxscript
 import openvino as ov
 from onnxscript import optimizer
 
+from harness.backends.openvino_qdq import drop_requantised_pad_qdq, requantised_pads
 from harness.core.artifact import Artifact, TensorSpec
 from harness.core.cache import ArtifactCache, content_hash
 from harness.core.errors import ConfigError, HarnessError, ModelError, reason_of
 
 #: Bumped when the pass changes what it writes, so cached graphs are rebuilt.
-PASS_VERSION = 1
+PASS_VERSION = 2
 #: Fixed inputs with more elements than this are left as inputs (a tensor of data, not a switch).
 MAX_FOLDED_ELEMENTS = 16
+QDQ_OPS = ("QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear")
 FOLDABLE_KINDS = "iub"  # integer, unsigned and bool inputs: the values that select branches
 _UNCONVERTED = re.compile(r"Conversion is failed for:([^\n]+)")
 
@@ -110,8 +112,13 @@ def _prepare(src: Path, dest: Path, specs: tuple[TensorSpec, ...],
     notes = _fold_inputs(graph, fixed)
     shapes = _fix_shapes(graph, specs) if fix_shapes else None
     notes += [shapes] if shapes else []
+    dropped = drop_requantised_pad_qdq(graph)
+    if dropped:
+        notes.append(f"{dropped} redundant QuantizeLinear/DequantizeLinear pair(s) before a "
+                     "Pad that is re-quantised with the same scale removed")
     for _ in range(2):  # a second round folds what the first one's inlining exposed
-        changed = optimizer.fold_constants(model, onnx_shape_inference=True)
+        changed = optimizer.fold_constants(model, onnx_shape_inference=True,
+                                           should_fold=_keep_quantised)
         optimizer.remove_unused_nodes(model)
         if not changed:
             break
@@ -126,6 +133,11 @@ def _prepare(src: Path, dest: Path, specs: tuple[TensorSpec, ...],
     note = "; ".join(notes) or "no change (nothing to fold)"
     return {"note": f"graph prepared for OpenVINO: {note}",
             "folded": [n for n in fixed if not any(v.name == n for v in graph.inputs)]}
+
+
+def _keep_quantised(node: ir.Node) -> bool | None:
+    """Never fold a Q/DQ node: int8 weights stay int8 (None: onnxscript's own rule)."""
+    return False if node.op_type in QDQ_OPS else None
 
 
 def _large(model: ir.Model) -> bool:
@@ -175,13 +187,18 @@ def prepare_mode(raw: Any) -> str:
     return mode
 
 
-def conversion_failure(path: Path) -> str | None:
-    """Return why OpenVINO's reader cannot convert the file (its own words), None if it can."""
+def needs_preparation(path: Path) -> str | None:
+    """Return why OpenVINO cannot take the file as it is, None if it can: the operators its
+    reader cannot convert (its own words), or a requantised Pad its CPU compile fails on."""
     try:
         ov.Core().read_model(str(path))
     except RuntimeError as exc:
         failed = _UNCONVERTED.search(str(exc))
-        return failed.group(1).strip() if failed else reason_of(exc, max_lines=3)
+        why = failed.group(1).strip() if failed else reason_of(exc, max_lines=3)
+        return f"OpenVINO cannot convert the file as it is: {why}"
+    if requantised_pads(ir.load(path).graph):
+        return ("it holds a Pad between equal QuantizeLinear/DequantizeLinear pairs, which "
+                "OpenVINO's int8 transformations fail to compile")
     return None
 
 
@@ -192,11 +209,11 @@ def prepared_artifact(artifact: Artifact, fixed: dict[str, np.ndarray], mode: st
     `folded_inputs` (comma-separated) and `prepared_static_shapes`."""
     if mode == "false" or artifact.format != "onnx" or artifact.path is None:
         return artifact
-    why = conversion_failure(Path(artifact.path)) if mode == "auto" else None
+    why = needs_preparation(Path(artifact.path)) if mode == "auto" else None
     if mode == "auto" and why is None:
         return artifact
     got = prepare_graph(artifact, fixed, True, cache_dir)
-    note = got.note + (f" (auto: OpenVINO cannot convert the file as it is: {why})" if why
+    note = got.note + (f" (auto: {why})" if why
                        else " (target.options.prepare_graph=true)")
     meta = {**artifact.meta, "graph_preparation": note, "prepared_from_sha256": artifact.sha256,
             "folded_inputs": ",".join(got.folded), "prepared_static_shapes": True}

@@ -2,7 +2,9 @@
 are: an If on a fixed int64 input (silero_vad_v5's `sr`), an If condition of shape [1, 1]
 (oww_hey_jarvis), a dead If branch that splits a 4-element tensor 5 ways (AffineGrid's function
 expansion). Each now runs on openvino_cpu, the record naming the change and the prepared file's
-hash, with fidelity to onnxruntime on the original file. Needs `python tests/corpus/fetch.py --ci`.
+hash, with fidelity to onnxruntime on the original file; and the int8 QDQ graph of oww_embedding,
+whose requantised Pad OpenVINO's CPU compile failed on. Needs `python tests/corpus/fetch.py --ci`
+(and `--only oww_embedding`).
 """
 
 from __future__ import annotations
@@ -32,20 +34,25 @@ if "corpus_fetch" not in sys.modules:
     _spec.loader.exec_module(fetch)
 ENTRIES = {e["name"]: e for e in fetch.load_corpus()}
 
-#: failure class -> (corpus model, what the record's graph_preparation must say)
+#: failure class -> (corpus model, quant, what the record's graph_preparation must say)
 CLASSES = {
-    "if_on_a_fixed_int64_input": ("silero_vad_v5", ["input sr folded as 16000",
-                                                    "input shapes fixed to the run's",
-                                                    "If nodes 25 -> 1"]),
-    "if_condition_of_shape_1x1": ("oww_hey_jarvis", ["1 If condition(s) reshaped to a scalar"]),
-    "dead_branch_split_of_affine_grid": ("onnx_affine_grid20", ["If nodes 5 -> 0"]),
+    "if_on_a_fixed_int64_input": ("silero_vad_v5", "fp32", [
+        "input sr folded as 16000", "input shapes fixed to the run's", "If nodes 25 -> 1",
+        "auto: OpenVINO cannot convert the file as it is: Conv-16, ReduceMean-16"]),
+    "if_condition_of_shape_1x1": ("oww_hey_jarvis", "fp32", [
+        "1 If condition(s) reshaped to a scalar", "cannot convert the file as it is: If-13"]),
+    "dead_branch_split_of_affine_grid": ("onnx_affine_grid20", "fp32", [
+        "If nodes 5 -> 0", "cannot convert the file as it is: Split-20"]),
+    "requantised_pad_in_a_qdq_graph": ("oww_embedding", "int8_static", [
+        "1 redundant QuantizeLinear/DequantizeLinear pair(s) before a Pad",
+        "auto: it holds a Pad between equal QuantizeLinear/DequantizeLinear pairs"]),
 }
 
 
 def _need(name: str) -> Path:
     path = DEST / f"{name}.onnx"
     if not path.is_file():
-        pytest.skip(f"not fetched: python tests/corpus/fetch.py --ci (writes {DEST})")
+        pytest.skip(f"not fetched: python tests/corpus/fetch.py --only {name} (writes {DEST})")
     return path
 
 
@@ -53,9 +60,9 @@ def _need(name: str) -> Path:
 @pytest.mark.parametrize("failure", list(CLASSES))
 def test_a_graph_openvino_cannot_convert_runs_prepared_and_says_so(failure: str,
                                                                   tmp_path: Path) -> None:
-    name, says = CLASSES[failure]
+    name, quant, says = CLASSES[failure]
     source = _need(name)
-    proc = bench(tmp_path, *fetch.harness_args(ENTRIES[name], DEST), "quant=fp32",
+    proc = bench(tmp_path, *fetch.harness_args(ENTRIES[name], DEST), f"quant={quant}",
                  "target=openvino_cpu", "isolation=none", "meter=none")
     assert proc.returncode == 0, proc.stderr[-3000:]
     (rec,) = records(tmp_path)
@@ -63,11 +70,12 @@ def test_a_graph_openvino_cannot_convert_runs_prepared_and_says_so(failure: str,
     art = rec["artifact"]
     assert art["graph_preparation"].startswith("graph prepared for OpenVINO: ")
     assert all(s in art["graph_preparation"] for s in says), art["graph_preparation"]
-    assert "auto: OpenVINO cannot convert the file as it is" in art["graph_preparation"]
-    assert art["prepared_from_sha256"] == file_sha256(source) != art["sha256"]
+    if quant == "fp32":
+        assert art["prepared_from_sha256"] == file_sha256(source)
+    assert art["prepared_from_sha256"] != art["sha256"]
     assert file_sha256(Path(art["path"])) == art["sha256"]  # the hash of what actually ran
     assert rec["accuracy"]["reference"] and rec["accuracy"]["gate"]["passed"], rec["accuracy"]
-    assert rec["accuracy"]["fidelity"]["cosine"] > 0.9999
+    assert rec["accuracy"]["fidelity"]["cosine"] > (0.9999 if quant == "fp32" else 0.99)
 
 
 def _silero(path: Path) -> Artifact:
