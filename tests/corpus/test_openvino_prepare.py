@@ -3,8 +3,7 @@ are: an If on a fixed int64 input (silero_vad_v5's `sr`), an If condition of sha
 (oww_hey_jarvis), a dead If branch that splits a 4-element tensor 5 ways (AffineGrid's function
 expansion). Each now runs on openvino_cpu, the record naming the change and the prepared file's
 hash, with fidelity to onnxruntime on the original file; and the int8 QDQ graph of oww_embedding,
-whose requantised Pad OpenVINO's CPU compile failed on. Needs `python tests/corpus/fetch.py --ci`
-(and `--only oww_embedding`).
+whose requantised Pad OpenVINO's CPU compile failed on. Needs `python tests/corpus/fetch.py --ci`.
 """
 
 from __future__ import annotations
