@@ -241,7 +241,9 @@ def _compile_error(exc: RuntimeError, artifact: Artifact, device: str) -> Unsupp
             f"OpenVINO's ONNX reader cannot convert {ops} in this model{after}: "
             f"{reason_of(RuntimeError(log or text), max_lines=6)}",
             f"This is a limit of OpenVINO's ONNX frontend ({ov.__version__}), not of the model: "
-            "run it on onnxruntime (target=cpu), or re-export it without that construct "
+            + ("" if prepared else "let the harness prepare the graph (target.options."
+               "prepare_graph=auto: inputs fixed by value folded, constant If's inlined), ")
+            + "run it on onnxruntime (target=cpu), or re-export it without that construct "
             "(e.g. fixed input shapes, or the branch the deployment takes folded in).")
     return UnsupportedError(
         f"OpenVINO could not compile {artifact.path} for {device}{after}: {reason_of(exc)}",

@@ -89,8 +89,9 @@ def test_prepare_graph_false_keeps_the_precise_refusal(tmp_path: Path) -> None:
                                           options={"prepare_graph": False, "cache_dir": ""}))
     fixed = {"sr": np.array(16000, np.int64), "state": np.zeros((2, 1, 128), np.float32)}
     assert backend.prepare(artifact, fixed, tmp_path) is artifact
-    with pytest.raises(UnsupportedError, match="cannot convert Conv-16, ReduceMean-16"):
+    with pytest.raises(UnsupportedError, match="cannot convert Conv-16, ReduceMean-16") as info:
         backend.load(artifact)
+    assert "target.options.prepare_graph=auto" in str(info.value)  # the fix it now offers
 
 
 def test_auto_leaves_a_graph_openvino_converts_untouched(tmp_path: Path) -> None:
