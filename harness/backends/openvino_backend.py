@@ -232,7 +232,8 @@ def _compile_error(exc: RuntimeError, artifact: Artifact, device: str) -> Unsupp
     """Return the error for a model OpenVINO could not read or compile, naming the operators."""
     text = str(exc)
     prepared = artifact.meta.get("graph_preparation")
-    after = f" (after {prepared})" if prepared else ""
+    tried = artifact.meta.get("graph_preparation_failed")
+    after = f" (after {prepared})" if prepared else f" ({tried})" if tried else ""
     failed = _UNCONVERTED.search(text)
     if failed:
         ops = failed.group(1).strip()
@@ -241,7 +242,7 @@ def _compile_error(exc: RuntimeError, artifact: Artifact, device: str) -> Unsupp
             f"OpenVINO's ONNX reader cannot convert {ops} in this model{after}: "
             f"{reason_of(RuntimeError(log or text), max_lines=6)}",
             f"This is a limit of OpenVINO's ONNX frontend ({ov.__version__}), not of the model: "
-            + ("" if prepared else "let the harness prepare the graph (target.options."
+            + ("" if prepared or tried else "let the harness prepare the graph (target.options."
                "prepare_graph=auto: inputs fixed by value folded, constant If's inlined), ")
             + "run it on onnxruntime (target=cpu), or re-export it without that construct "
             "(e.g. fixed input shapes, or the branch the deployment takes folded in).")

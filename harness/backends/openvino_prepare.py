@@ -117,7 +117,13 @@ def prepared_artifact(artifact: Artifact, fixed: dict[str, np.ndarray], mode: st
     why = needs_preparation(Path(artifact.path)) if mode == "auto" else None
     if mode == "auto" and why is None:
         return artifact
-    got = prepare_graph(artifact, fixed, True, cache_dir)
+    try:
+        got = prepare_graph(artifact, fixed, True, cache_dir)
+    except ModelError as exc:
+        if mode == "true":
+            raise
+        # auto: OpenVINO's own refusal of the original file is the more useful error
+        return replace(artifact, meta={**artifact.meta, "graph_preparation_failed": exc.message})
     note = got.note + (f" (auto: {why})" if why
                        else " (target.options.prepare_graph=true)")
     meta = {**artifact.meta, "graph_preparation": note, "prepared_from_sha256": artifact.sha256,

@@ -126,3 +126,16 @@ def test_a_bad_prepare_graph_value_says_what_is_valid(tmp_path: Path) -> None:
                                           options={"prepare_graph": "sometimes"}))
     with pytest.raises(Exception, match="auto .* true .* false"):
         backend.prepare(_silero(_need("silero_vad_op18")), {}, tmp_path)
+
+
+def test_auto_falls_back_to_openvinos_own_refusal_when_preparation_fails(tmp_path: Path) -> None:
+    path = tmp_path / "truncated.onnx"
+    path.write_bytes(_need("oww_hey_jarvis").read_bytes()[:5000])  # neither reads nor folds
+    artifact = Artifact("onnx", "fp32", (TensorSpec("x.1", (1, 16, 96)),), path, "x")
+    backend = create_backend(TargetConfig(name="ov", backend="openvino",
+                                          options={"cache_dir": ""}))
+    got = backend.prepare(artifact, {}, tmp_path / "cache")
+    assert got.path == path and "Preparing truncated.onnx for OpenVINO" in got.meta[
+        "graph_preparation_failed"]
+    with pytest.raises(UnsupportedError, match="Preparing truncated.onnx for OpenVINO"):
+        backend.load(got)
