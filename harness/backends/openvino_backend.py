@@ -12,7 +12,7 @@ import openvino as ov
 from harness.backends.base import Backend, ProfiledSession, Session, SessionClosed, input_error
 from harness.backends.cold import ColdSettings
 from harness.backends.openvino_prepare import (
-    _UNCONVERTED,
+    UNCONVERTED,
     folded_inputs,
     prepare_mode,
     prepared_artifact,
@@ -39,9 +39,9 @@ class OpenVinoOptions:
     prepare_graph: auto, true or false. Hand OpenVINO a prepared copy of the ONNX graph:
       integer/bool inputs fixed by model.inputs.NAME.value folded as constants, input shapes
       fixed to the run's, constants folded (an If with a constant condition becomes the branch
-      it takes), If conditions reshaped to scalars (openvino_prepare.py). auto: only when
-      OpenVINO cannot convert the file as it is. The record's artifact section names the change
-      and the prepared file's sha256.
+      it takes), If conditions reshaped to scalars, a redundant Q/DQ pair before a requantised
+      Pad dropped (openvino_prepare.py). auto: only when OpenVINO cannot take the file as it is.
+      The record's artifact section names the change and the prepared file's sha256.
     """
 
     performance_hint: str = "LATENCY"
@@ -234,7 +234,7 @@ def _compile_error(exc: RuntimeError, artifact: Artifact, device: str) -> Unsupp
     prepared = artifact.meta.get("graph_preparation")
     tried = artifact.meta.get("graph_preparation_failed")
     after = f" (after {prepared})" if prepared else f" ({tried})" if tried else ""
-    failed = _UNCONVERTED.search(text)
+    failed = UNCONVERTED.search(text)
     if failed:
         ops = failed.group(1).strip()
         log = text.partition("Failed operations detailed log:")[2].partition("Summary:")[0]

@@ -32,7 +32,7 @@ PASS_VERSION = 2
 #: Fixed inputs with more elements than this are left as inputs (a tensor of data, not a switch).
 MAX_FOLDED_ELEMENTS = 16
 FOLDABLE_KINDS = "iub"  # integer, unsigned and bool inputs: the values that select branches
-_UNCONVERTED = re.compile(r"Conversion is failed for:([^\n]+)")
+UNCONVERTED = re.compile(r"Conversion is failed for:([^\n]+)")
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def needs_preparation(path: Path) -> str | None:
     try:
         ov.Core().read_model(str(path))
     except RuntimeError as exc:
-        failed = _UNCONVERTED.search(str(exc))
+        failed = UNCONVERTED.search(str(exc))
         why = failed.group(1).strip() if failed else reason_of(exc, max_lines=3)
         return f"OpenVINO cannot convert the file as it is: {why}"
     if requantised_pads(ir.load(path).graph):
