@@ -27,6 +27,7 @@ from harness.models.source import LoadedModel, load_model
 from harness.quantise.apply import NEEDS_CALIBRATION, quantise
 from harness.run.hydra_app import CONFIG_DIR, register_resolvers
 from harness.run.overrides import open_mapping_overrides
+from harness.run.prepare import fixed_inputs
 
 
 @dataclass
@@ -70,4 +71,5 @@ def prepare(cfg: BenchConfig) -> Prepared:
     if cfg.quant.recipe in NEEDS_CALIBRATION:
         calib = calibration_set(model, cfg.quant.calibration_size, cfg.seed)
     artifact = quantise(model, fp32, cfg.quant, calib, cache)
+    artifact = backend.prepare(artifact, fixed_inputs(model, artifact), Path(cfg.cache_dir))
     return Prepared(model, artifact, backend)
