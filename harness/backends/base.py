@@ -231,6 +231,11 @@ class Backend(ABC):
         `fixed_inputs`: the inputs the run fixes by value (model.inputs.NAME.value)."""
         return artifact
 
+    def server_energy(self) -> Any | None:
+        """Return the reader of a server's own energy around each timed window (remote
+        backends: harness.backends.remote_energy.ServerEnergyBracket), None in-process."""
+        return None
+
     @abstractmethod
     def load(self, artifact: Artifact) -> Session:
         """Return a ready session for the artifact on the target's device."""

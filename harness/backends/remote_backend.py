@@ -11,6 +11,11 @@ import numpy as np
 from harness.backends.base import Backend, Session, SessionClosed, input_error
 from harness.backends.remote_client import OipClient, ServerError, import_client
 from harness.backends.remote_config import RemoteOptions
+from harness.backends.remote_energy import (
+    ServerEnergyBracket,
+    artifact_match,
+    read_side_channel,
+)
 from harness.backends.remote_network import network_section
 from harness.core.artifact import Artifact, TensorSpec
 from harness.core.errors import HarnessError, UnsupportedError
@@ -82,6 +87,7 @@ class RemoteBackend(Backend):
         self._queries = 0
         self._client_ns = 0
         self._lock = threading.Lock()  # forked sessions count from their own threads
+        self._side_missing = "no session was loaded"
 
     @classmethod
     def version(cls) -> str:
@@ -122,6 +128,22 @@ class RemoteBackend(Backend):
         return {"client_queries": self._queries, "client_ns": self._client_ns, "server": stats,
                 "server_error": why}
 
+    def server_energy(self) -> ServerEnergyBracket:
+        """Return the reader of the server's energy around each timed window (after load)."""
+        def read() -> dict[str, Any]:
+            client = OipClient(self.options)
+            try:
+                doc, why = read_side_channel(client, self.options.model_name)
+            finally:
+                client.close()
+            if doc is None:
+                raise ServerError(why, "Check that the server is still running.")
+            return doc
+
+        return ServerEnergyBracket(None if self._side_missing else read,
+                                   lambda: self._queries, self._side_missing,
+                                   self.options.network_kind() == "loopback")
+
     def load(self, artifact: Artifact) -> Session:
         """Connect, check the served model's inputs against the artifact, return a session."""
         self.check(artifact)
@@ -133,18 +155,22 @@ class RemoteBackend(Backend):
             meta = client.model_metadata()
             self._check_inputs(meta, artifact.inputs)
             params = client.model_parameters()
+            side, self._side_missing = read_side_channel(client, self.options.model_name)
         except HarnessError:
             client.close()
             raise
         o = self.options
-        served_sha = params.get("artifact_sha256", "")
+        served = (side or {}).get("artifact")
+        match, why = artifact_match(served, params.get("artifact_sha256", ""), artifact,
+                                    self._side_missing)
         info = {
             "runtime": "remote", "device": self.target.device, "endpoint": o.url,
             "protocol": o.protocol, "tls": o.tls, "encoding": self._encoding(),
             "server": server, "served_model": {
                 "name": meta.get("name", o.model_name), "versions": meta.get("versions", []),
                 "platform": meta.get("platform", ""), "parameters": params},
-            "artifact_match": (served_sha == artifact.sha256) if served_sha else None,
+            "served_artifact": served or {"reported": False, "reason": self._side_missing},
+            "artifact_match": match, "artifact_match_reason": why,
             "network": network,
             "timeout_s": o.timeout_s,
         }

@@ -172,10 +172,12 @@ class OipClient:
 
         return MessageToDict(value, preserving_proto_field_name=True)
 
-    def infer(self, inputs: dict[str, np.ndarray], outputs: list[str]) -> tuple[list[np.ndarray],
-                                                                                int, int]:
-        """Return (outputs, request bytes, response bytes) of one inference request."""
+    def infer(self, inputs: dict[str, np.ndarray], outputs: list[str], model: str = ""
+              ) -> tuple[list[np.ndarray], int, int]:
+        """Return (outputs, request bytes, response bytes) of one inference request (to the
+        options' model, or to `model`'s latest version)."""
         lib, o = self._lib, self.options
+        served, version = (model, "") if model else (o.model_name, o.model_version)
         request = []
         for name, value in inputs.items():
             arr = np.ascontiguousarray(value)
@@ -188,11 +190,11 @@ class OipClient:
         if self.protocol == "http":
             wanted = [lib.InferRequestedOutput(n, binary_data=o.binary_data) for n in outputs]
             result = self.call("an inference request", lambda: self._client.infer(
-                o.model_name, request, model_version=o.model_version, outputs=wanted))
+                served, request, model_version=version, outputs=wanted))
         else:
             wanted = [lib.InferRequestedOutput(n) for n in outputs]
             result = self.call("an inference request", lambda: self._client.infer(
-                o.model_name, request, model_version=o.model_version, outputs=wanted,
+                served, request, model_version=version, outputs=wanted,
                 client_timeout=o.timeout_s))
         arrays = [result.as_numpy(n) for n in outputs]
         missing = [n for n, a in zip(outputs, arrays, strict=True) if a is None]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from harness.accuracy.evaluate import evaluate
 from harness.backends.registry import create_backend
+from harness.backends.remote_energy import both_ends
 from harness.backends.remote_split import server_split
 from harness.config import BenchConfig, Workload
 from harness.core.errors import BackendUnavailable
@@ -88,13 +89,17 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
             with timing_lock() as waited_s:
                 run.phases_s["timing_lock_wait"] = waited_s
                 counters = backend.server_counters()
+                ends = backend.server_energy()  # a remote server's own energy, or None
                 scenario, energy = measure(sessions, samples, cfg.scenario, meter, cfg.meter,
-                                           out_dir / RUN_FILES / run.run_id)
+                                           out_dir / RUN_FILES / run.run_id,
+                                           ends.wrap if ends is not None else None)
         finally:
             meter.close()
         if counters is not None:  # a remote backend: split each query's time by where it went
             run.fields["backend"]["server_split"] = server_split(counters,
                                                                  backend.server_counters())
+        if ends is not None:
+            energy.update(both_ends(ends, energy))
         run.set(scenario={**scenario, "stability_before": stability},
                 energy={**energy, "meter_choice": why})
         if cfg.profile.wanted(cfg.quant.recipe):  # after the trials: never in a timed query

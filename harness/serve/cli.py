@@ -30,7 +30,9 @@ from harness.models.source import load_model
 from harness.run.hydra_app import CONFIG_DIR, register_resolvers
 from harness.run.prepare import fixed_inputs, prepare_artifact
 from harness.serve.config import ServeConfig
+from harness.serve.energy import ServerEnergy
 from harness.serve.link import serve_behind_link
+from harness.serve.side_channel import served_artifact, side_channel_name
 from harness.serve.triton import serve
 
 
@@ -89,9 +91,18 @@ def run(args: argparse.Namespace) -> int:
               f"grpc://{serve_cfg.host}:{serve_cfg.grpc_port} (gRPC); Triton log {log_file}; "
               "Ctrl-C stops it.", flush=True)
 
+    side = None
+    if not serve_cfg.no_side_channel:
+        energy = ServerEnergy(cfg.meter, cfg.target.device)
+        side = (served_artifact(artifact, backend.name, backend.version(), cfg.target.device),
+                energy)
+        print(f"harness serve: side channel '{side_channel_name(name)}' reports the artifact "
+              f"and this server's energy ({energy.meter_choice}).", flush=True)
     try:
-        serve(name, sessions, sample, artifact, serve_cfg, log_file, ready)
+        serve(name, sessions, sample, artifact, serve_cfg, log_file, ready, side)
     finally:
+        if side is not None:
+            side[1].close()
         for session in sessions:
             session.close()
     print("harness serve: stopped.", file=sys.stderr)

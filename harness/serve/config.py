@@ -20,6 +20,8 @@ class ServeConfig:
     network: an emulated profile (configs/network/, e.g. eu_cloud_region): serve inside a
         network namespace behind that link (root only; harness.network.link); '' : no link.
     netns: the namespace's name ('' : eh-<pid>).
+    no_side_channel: serve without the companion model `<name>.harness` that reports the
+        served artifact's sha256 and this server's energy (as a plain OIP server would).
     """
 
     model_name: str = ""  # '' : the model's name
@@ -34,6 +36,7 @@ class ServeConfig:
     startup_timeout_s: float = 300.0
     network: str = ""
     netns: str = ""
+    no_side_channel: bool = False
 
     def __post_init__(self) -> None:
         for name in ("http_port", "grpc_port", "metrics_port"):
