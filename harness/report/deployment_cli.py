@@ -34,6 +34,7 @@ from harness.report.deployment import (
 )
 from harness.report.deployment_config import DeploymentConfig, load_preset, shipped_presets
 from harness.report.deployment_cost_cli import add_cost_arguments, cost_and_residency
+from harness.report.deployment_energy import network_lines, pair_payload, with_server_energy
 from harness.report.deployment_runs import measurement, pair_runs, payload_of
 from harness.report.load import Run, load_runs
 from harness.report.render import csv_text, markdown, rich_table
@@ -76,8 +77,8 @@ def _mark(value: float | None, scale: float, estimated: bool) -> str:
 def evaluate_pair(dev: Run, dc: Run, presets: Sequence[DeploymentConfig]
                   ) -> tuple[list[DeploymentResult], list[str]]:
     """Return every preset's result for one device/datacenter pair and the verdict lines."""
-    payload, how = payload_of(dev)
-    dev_m, dc_m = measurement(dev), measurement(dc)
+    payload, how = pair_payload(dev, dc, payload_of(dev))
+    dev_m, (dc_m, server_line) = measurement(dev), with_server_energy(dc, measurement(dc))
     results, lines = evaluate(dev_m, dc_m, payload, presets), []
     dev_result = next((r for r, c in zip(results, presets, strict=True)
                        if c.kind == "on_device"), None)
@@ -90,6 +91,7 @@ def evaluate_pair(dev: Run, dc: Run, presets: Sequence[DeploymentConfig]
             lines.append(f"{label}: {best.name} wins{est}")
     lines.append(f"payload: {payload.request_bytes} B request, {payload.response_bytes} B "
                  f"response ({how})")
+    lines += ([server_line] if server_line else []) + network_lines(payload, how, presets)
     if dev_result is not None:
         lines += crossovers(dev_result, results, payload, presets)
     return results, lines

@@ -27,6 +27,11 @@ from harness.report.deployment import (
     rtt_crossover_ms,
 )
 from harness.report.deployment_config import DeploymentConfig
+from harness.report.deployment_energy import (
+    datacenter_side,
+    energy_uncertainty_rel,
+    pair_payload,
+)
 from harness.report.deployment_runs import measurement, pair_runs, payload_of
 from harness.report.load import Run
 from harness.report.select import lookup
@@ -124,9 +129,9 @@ def fastest_passing(runs: Sequence[Run]) -> dict[str, Run]:
 def side_range(run: Run) -> tuple[SideMeasurement, SideMeasurement, SideMeasurement]:
     """Return the run's measurement at its value, then with every measured input at the low
     and at the high end of its 95% interval."""
-    m = measurement(run)
+    m = datacenter_side(run, measurement(run))  # unchanged unless a remote run
     p50 = run.record.scenario.percentile("p50")
-    rel = run.record.energy.uncertainty_rel or 0.0
+    rel = energy_uncertainty_rel(run)
     out = [m]
     for k, ci in ((-1, p50.ci_low_ns if p50 else None), (1, p50.ci_high_ns if p50 else None)):
         t = ci / p50.value_ns if ci and p50 and p50.value_ns else 1.0
@@ -188,7 +193,7 @@ def evaluation(dev: Run, dc: Run | None, presets: Sequence[tuple[DeploymentConfi
     chosen = [(c, s) for c, s in presets if dc is not None or c.kind == "on_device"]
     cfgs = tuple(c for c, _ in chosen)
     inputs = {c.name: preset_inputs(c, s, overrides, country) for c, s in chosen}
-    payload = payload_of(dev)[0]
+    payload = pair_payload(dev, dc, payload_of(dev))[0]
     results, lines = [], []
     for d, s in zip(side_range(dev), side_range(dc or dev), strict=True):
         results.append(evaluate(d, s, payload, cfgs))
