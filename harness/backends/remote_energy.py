@@ -10,14 +10,19 @@ the side channel (any other OIP server, or harness serve --no-side-channel) is r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
+import numpy as np
+
 from harness.core.artifact import Artifact
 from harness.core.errors import HarnessError
 
-SUFFIX = ".harness"  # harness.serve.side_channel.SUFFIX (serve sits above backends)
+SUFFIX = ".harness"  # the side channel's model name: <served name>.harness
+QUERY = "query"  # its input: one UINT8, ignored
+INFO = "info"  # its output: one BYTES element, the JSON document
 NOT_REPORTED = "not reported by this server"
 CLIENT_SCOPE = ("the client's own window: it spans every query's round trip (serialisation, "
                 "the network both ways and the wait for the server), so it includes waiting "
@@ -31,7 +36,7 @@ def read_side_channel(client: Any, model_name: str) -> tuple[dict[str, Any] | No
     """Return (the side channel's document, '') or (None, why it is missing)."""
     name = model_name + SUFFIX
     try:
-        [body], _, _ = client.infer({"query": _query()}, ["info"], model=name)
+        [body], _, _ = client.infer({QUERY: np.zeros(1, dtype=np.uint8)}, [INFO], model=name)
     except HarnessError as exc:
         if "unknown model" in exc.message.lower() or "not found" in exc.message.lower():
             return None, (f"{NOT_REPORTED}: it has no model '{name}', the side channel "
@@ -40,16 +45,8 @@ def read_side_channel(client: Any, model_name: str) -> tuple[dict[str, Any] | No
     return parse_document(body, name)
 
 
-def _query() -> Any:
-    import numpy as np
-
-    return np.zeros(1, dtype=np.uint8)
-
-
 def parse_document(body: Any, name: str) -> tuple[dict[str, Any] | None, str]:
     """Return (document, '') from the side channel's BYTES output, or (None, the reason)."""
-    import json
-
     try:
         raw = body.reshape(-1)[0]
         doc = json.loads(raw.decode() if isinstance(raw, bytes) else str(raw))

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from harness.backends.remote_energy import INFO, QUERY, SUFFIX
 from harness.core.artifact import Artifact
 from harness.serve.energy import ServerEnergy
 
-SUFFIX = ".harness"  # the companion model's name: <served name>.harness
-QUERY = "query"  # its input: one UINT8, ignored
-INFO = "info"  # its output: one BYTES element, the JSON document
+__all__ = ["INFO", "QUERY", "counting", "info_document", "served_artifact", "side_channel_func",
+           "side_channel_name"]
 VERSION = 1
 
 
