@@ -92,6 +92,13 @@ def server_energy(before: dict[str, Any], after: dict[str, Any], client_queries:
     if not after.get("metered"):
         return {"reported": False, "meter": after.get("meter", "none"),
                 "reason": "the server runs with meter=none: it measures no energy"}
+    if before.get("instance") != after.get("instance"):
+        return {"reported": False, "meter": after.get("meter", ""),
+                "reason": (f"the side channel answered from two server instances "
+                           f"({before.get('instance')} before the window, "
+                           f"{after.get('instance')} after it): several replicas behind a "
+                           "load balancer, or a restart; benchmark one replica to window "
+                           "its energy")}
     energy_j = after["energy_j"] - before["energy_j"]
     window_s = after["metered_s"] - before["metered_s"]
     requests = after["requests"] - before["requests"]

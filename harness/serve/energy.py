@@ -8,6 +8,8 @@ over the requests the server counted in between is the server's J per query
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 from typing import Any
@@ -40,6 +42,7 @@ class ServerEnergy:
         self.samples = 0
         self._labels: dict[str, Any] = {}
         self._started = False
+        self.instance = f"{socket.gethostname()}:{os.getpid()}:{time.time():.0f}"  # one replica
 
     def start(self) -> None:
         """Open the first window (call when the server starts answering)."""
@@ -65,7 +68,7 @@ class ServerEnergy:
             if self.idle is not None and self._labels:
                 idle_w = sum(self.idle.power_w.get(d, 0.0) for d in self._labels["domains"])
             return {
-                "clock_s": time.monotonic(), "metered": self.metered,
+                "instance": self.instance, "clock_s": time.monotonic(), "metered": self.metered,
                 "meter": self.meter.name, "meter_choice": self.meter_choice,
                 "energy_j": self.energy_j, "metered_s": self.metered_s,
                 "requests": self.requests, "samples": self.samples,

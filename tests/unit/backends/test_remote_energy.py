@@ -54,6 +54,12 @@ def test_another_client_on_the_server_is_said_and_the_servers_count_divides() ->
     assert out["window_covered"] is False  # 0.5 s < the meter's 1 s
 
 
+def test_two_replicas_behind_one_endpoint_are_not_windowed_as_one() -> None:
+    out = server_energy({**snap(0.0, 0.0, 0), "instance": "pod-a:7:1"},
+                        {**snap(9.0, 1.0, 10), "instance": "pod-b:7:1"}, 10)
+    assert out["reported"] is False and "two server instances" in out["reason"]
+
+
 def test_a_server_without_a_meter_reports_none() -> None:
     out = server_energy({"metered": False, "meter": "none"}, {"metered": False,
                                                              "meter": "none"}, 10)
