@@ -74,6 +74,9 @@ def artifact_match(served: dict[str, Any] | None, config_sha256: str, local: Art
                       f": their sha256 cannot be compared (precision {precision} matches)")
     if sha == local.sha256:
         return True, f"sha256 {sha[:12]}… equals the artifact this run builds"
+    if (served or {}).get("prepared_from_sha256") == local.sha256:
+        return True, (f"the server serves {sha[:12]}…, a copy its runtime prepared from the "
+                      f"artifact this run builds ({local.sha256[:12]}…)")
     return False, (f"sha256 {sha[:12]}… differs from the artifact this run builds "
                    f"({local.sha256[:12]}…): another export, quantisation or model version")
 

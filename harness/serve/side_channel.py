@@ -31,9 +31,12 @@ def side_channel_name(model_name: str) -> str:
 def served_artifact(artifact: Artifact, backend: str, backend_version: str,
                     device: str) -> dict[str, Any]:
     """Return what the side channel says about the served artifact."""
-    return {"sha256": artifact.sha256, "format": artifact.format,
-            "precision": artifact.precision, "size_bytes": artifact.size_bytes,
-            "backend": backend, "backend_version": backend_version, "device": device}
+    out = {"sha256": artifact.sha256, "format": artifact.format,
+           "precision": artifact.precision, "size_bytes": artifact.size_bytes,
+           "backend": backend, "backend_version": backend_version, "device": device}
+    if artifact.meta.get("prepared_from_sha256"):  # a copy prepared for the runtime
+        out["prepared_from_sha256"] = artifact.meta["prepared_from_sha256"]
+    return out
 
 
 def info_document(artifact: dict[str, Any], energy: ServerEnergy) -> bytes:

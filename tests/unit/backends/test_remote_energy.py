@@ -4,6 +4,7 @@ the bracket around a real meter window, and the served artifact's match."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +127,9 @@ def test_the_served_artifact_matches_by_sha256_of_the_same_format_and_precision(
     match, why = artifact_match(None, "", LOCAL, f"{NOT_REPORTED}: no side channel")
     assert match is None and NOT_REPORTED in why
     assert artifact_match(None, "ab" * 32, LOCAL, "")[0] is True  # a model-config parameter
+    prepared = replace(LOCAL, sha256="ef" * 32, meta={"prepared_from_sha256": LOCAL.sha256})
+    match, why = artifact_match(served_artifact(prepared, "openvino", "1", "cpu"), "", LOCAL, "")
+    assert match is True and "prepared from" in why
 
 
 def test_a_side_channel_answer_that_is_not_its_json_is_refused_with_the_reason() -> None:
