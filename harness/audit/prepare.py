@@ -11,13 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from omegaconf import OmegaConf
 
 from harness.backends.base import Backend
 from harness.backends.registry import create_backend
-from harness.config import BenchConfig, register_configs
+from harness.config import BenchConfig
 from harness.core.artifact import Artifact
 from harness.core.cache import ArtifactCache
 from harness.core.errors import BackendUnavailable
@@ -25,8 +23,6 @@ from harness.export.formats import format_mismatch, fp32_artifact
 from harness.models.inputs import calibration_set
 from harness.models.source import LoadedModel, load_model
 from harness.quantise.apply import NEEDS_CALIBRATION, quantise
-from harness.run.hydra_app import CONFIG_DIR, register_resolvers
-from harness.run.overrides import open_mapping_overrides
 from harness.run.prepare import fixed_inputs
 
 
@@ -45,15 +41,6 @@ def expand_sweep(overrides: Sequence[str]) -> list[list[str]]:
     choices = [[f"{o.get_key_element()}={v}" for v in o.sweep_string_iterator()]
                if o.is_sweep_override() else [o.input_line] for o in parsed]
     return [list(point) for point in itertools.product(*choices)]
-
-
-def compose_config(overrides: Sequence[str]) -> BenchConfig:
-    """Return the validated BenchConfig harness-bench would run for `overrides`."""
-    register_configs()
-    register_resolvers()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=open_mapping_overrides(list(overrides)))
-    return OmegaConf.to_object(cfg)  # type: ignore[return-value]
 
 
 def prepare(cfg: BenchConfig) -> Prepared:

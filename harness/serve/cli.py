@@ -19,15 +19,11 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
-
 from harness.backends.registry import create_backend
-from harness.config import BenchConfig, register_configs
 from harness.core.errors import BackendUnavailable
 from harness.models.inputs import batched_samples
 from harness.models.source import load_model
-from harness.run.hydra_app import CONFIG_DIR, register_resolvers
+from harness.run.compose import compose_config
 from harness.run.prepare import fixed_inputs, prepare_artifact
 from harness.serve.config import ServeConfig
 from harness.serve.energy import ServerEnergy
@@ -50,14 +46,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-file", type=Path, default=None,
                         help="Triton's log (default: results/serve/<model>.triton.log)")
     parser.add_argument("overrides", nargs="*", help="model=... quant=... target=... overrides")
-
-
-def compose_config(overrides: list[str]) -> BenchConfig:
-    """Return the BenchConfig harness-bench would run for these overrides."""
-    register_configs()
-    register_resolvers()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        return OmegaConf.to_object(compose("config", overrides=overrides))
 
 
 def run(args: argparse.Namespace) -> int:
