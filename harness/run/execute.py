@@ -8,6 +8,7 @@ from pathlib import Path
 from harness.accuracy.evaluate import evaluate
 from harness.backends.registry import create_backend
 from harness.backends.remote_split import server_split
+from harness.backends.remote_traffic import payload_window
 from harness.config import BenchConfig, Workload
 from harness.core.errors import BackendUnavailable
 from harness.energy.auto import create_meter
@@ -91,8 +92,11 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
         finally:
             meter.close()
         if counters is not None:  # a remote backend: split each query's time by where it went
-            run.fields["backend"]["server_split"] = server_split(counters,
-                                                                 backend.server_counters())
+            after = backend.server_counters()
+            run.fields["backend"]["server_split"] = server_split(counters, after)
+            window = payload_window(counters, after)  # bytes each way in the timed window
+            if window:
+                run.fields["backend"]["payload"] = window
         run.set(scenario={**scenario, "stability_before": stability},
                 energy={**energy, "meter_choice": why})
         if cfg.profile.wanted(cfg.quant.recipe):  # after the trials: never in a timed query

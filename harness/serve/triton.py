@@ -19,6 +19,7 @@ from harness.backends.base import Session
 from harness.core.artifact import Artifact
 from harness.core.errors import BackendUnavailable, ConfigError, HarnessError, reason_of
 from harness.serve.config import ServeConfig
+from harness.serve.image_model import check_round_trip, image_infer_func, image_tensor
 
 FIX = ("Run it from the serving environment: make serve-env, then .venv-serve/bin/harness serve "
        "... (PyTriton pins numpy<2, so it has an environment of its own).")
@@ -88,8 +89,10 @@ def _infer_func(session: Session, names: list[str]) -> Callable:
 
 
 def serve(name: str, sessions: list[Session], sample: dict[str, np.ndarray], artifact: Artifact,
-          cfg: ServeConfig, log_file: Path, on_ready: Callable[[], None]) -> None:
-    """Serve `sessions` (one per instance) as model `name` until SIGINT/SIGTERM."""
+          cfg: ServeConfig, log_file: Path, on_ready: Callable[[], None],
+          image_sessions: list[Session] | None = None) -> None:
+    """Serve `sessions` (one per instance) as model `name` until SIGINT/SIGTERM; with
+    `image_sessions`, also `name + cfg.image_model_suffix`, which takes encoded images."""
     triton = _pytriton()
     from pytriton.model_config import DynamicBatcher, ModelConfig, Tensor
 
@@ -116,6 +119,12 @@ def serve(name: str, sessions: list[Session], sample: dict[str, np.ndarray], art
     with triton.Triton(config=config, security_config=security) as server:
         server.bind(model_name=name, infer_func=[_infer_func(s, names) for s in sessions],
                     inputs=inputs, outputs=outs, config=model_cfg, strict=False)
+        if image_sessions:
+            check_round_trip(image_sessions[0], sample, artifact)
+            server.bind(model_name=name + cfg.image_model_suffix,
+                        infer_func=[image_infer_func(s, names, artifact) for s in image_sessions],
+                        inputs=[image_tensor(Tensor, artifact)], outputs=outs, config=model_cfg,
+                        strict=False)
         server.run()
         on_ready()
         _wait(server)
