@@ -192,8 +192,9 @@ def write_decision_report(args: argparse.Namespace, presets: Sequence[Deployment
     with_sources = list(zip(presets, sources, strict=True))
     decisions = decide(dev_runs, dc_runs, with_sources,
                        parse_overrides(getattr(args, "cost_set", []) or []),
-                       getattr(args, "country", None))
+                       getattr(args, "country", None), remote)
     note = f"Device runs: {args.device}; datacenter runs: {args.datacenter}."
-    path = write_deployment_html(out, decisions, with_sources, rows, HEADERS, dev_runs, note)
+    path = write_deployment_html(out, decisions, with_sources, rows, HEADERS, dev_runs, note,
+                                 measured_rows)
     print(f"Decision report: {path}", file=sys.stderr)
     return path

@@ -81,7 +81,7 @@ def measured_section(remote: Sequence[Run], pools: Sequence[Sequence[Run]],
         return [], []
     rows, numbers = measured_tables(remote, pools, presets)
     console.print(rich_table(rows, TITLE, TERMINAL_HEADERS, LEGEND))
-    record = {"matching": MATCHING, "legend": LEGEND, "comparisons": numbers,
+    record = {"matching": MATCHING, "legend": LEGEND, **numbers,
               "datacenter_latency_basis": verdicts or {}}
     (out / "deployment_measured.json").write_text(json.dumps(record, indent=1, default=str))
     return [f"## {TITLE}\n", markdown(rows, HEADERS, LEGEND)], rows

@@ -98,17 +98,24 @@ def comparison_json(c: Comparison) -> dict[str, Any]:
     return out
 
 
-def preset_only(local: Run, payload: Payload, how: str, cfg: DeploymentConfig) -> dict[str, Any]:
-    """Return the row of a preset no remote run matches: the model at the preset alone."""
+def preset_only(local: Run, payload: Payload, how: str, cfg: DeploymentConfig
+                ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the display row and the numbers of a preset no remote run matches: the model at
+    the preset alone (its RTT, rates and utilisation) with these bytes."""
     p50, p99 = (datacenter(measurement(local, p), payload, cfg).latency_s * 1e3
                 if local.record.scenario.percentile(p) else None for p in ("p50", "p99"))
-    return {"model": lookup(local, "model"), "quant": lookup(local, "quant"),
-            "deployment": cfg.name, "status": "ok", "target": lookup(local, "target"),
-            "scenario": lookup(local, "scenario"), "reason": "", "link": "not measured",
-            "payload": f"{how} {payload.request_bytes}/{payload.response_bytes}",
-            "measured_p50": "", "measured_p99": "", "modelled_p50": _ms(p50),
-            "modelled_p99": _ms(p99), "error_p50": "", "error_p99": "",
-            "evidence": f"— / {local.record.run_id}"}
+    row = {"model": lookup(local, "model"), "quant": lookup(local, "quant"),
+           "deployment": cfg.name, "status": "ok", "target": lookup(local, "target"),
+           "scenario": lookup(local, "scenario"), "reason": "", "link": "not measured",
+           "payload": f"{how} {payload.request_bytes}/{payload.response_bytes}",
+           "measured_p50": "", "measured_p99": "", "modelled_p50": _ms(p50),
+           "modelled_p99": _ms(p99), "error_p50": "", "error_p99": "",
+           "evidence": f"— / {local.record.run_id}"}
+    numbers = {"model": row["model"], "quant": row["quant"], "deployment": cfg.name,
+               "payload": how, "request_bytes": payload.request_bytes,
+               "response_bytes": payload.response_bytes, "modelled_p50_ms": p50,
+               "modelled_p99_ms": p99, "local_run": local.record.run_id}
+    return row, numbers
 
 
 def encodings(group: Sequence[Comparison], local: Run) -> dict[str, tuple[Payload, str]]:
@@ -129,8 +136,9 @@ def encodings(group: Sequence[Comparison], local: Run) -> dict[str, tuple[Payloa
 
 def measured_tables(remote: Sequence[Run], pools: Sequence[Sequence[Run]],
                     presets: Sequence[DeploymentConfig]
-                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return (display rows, JSON rows) per model and quant of the remote runs: each
+                    ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Return (display rows, {comparisons, modelled_only}: numbers) per model and quant of
+    the remote runs: each
     datacenter preset with its matched measurements or, unmatched, the model alone (one row
     per payload encoding), then the unmatched measurements."""
     found = comparisons(remote, pools, presets)
@@ -139,6 +147,7 @@ def measured_tables(remote: Sequence[Run], pools: Sequence[Sequence[Run]],
         groups.setdefault((str(lookup(c.run, "model")), str(lookup(c.run, "quant"))),
                           []).append(c)
     rows: list[dict[str, Any]] = []
+    alone: list[dict[str, Any]] = []
     for _, group in sorted(groups.items()):
         local = next((c.local for c in group if c.local is not None), None) or \
             local_run(group[0].run, pools)
@@ -146,7 +155,9 @@ def measured_tables(remote: Sequence[Run], pools: Sequence[Sequence[Run]],
             mine = [c for c in group if c.option == cfg.name]
             rows += [comparison_row(c) for c in mine]
             if not mine and local is not None:
-                rows += [preset_only(local, pay, how, cfg)
-                         for pay, how in encodings(group, local).values()]
+                for pay, how in encodings(group, local).values():
+                    row, numbers = preset_only(local, pay, how, cfg)
+                    rows.append(row)
+                    alone.append(numbers)
         rows += [comparison_row(c) for c in group if not c.matched]
-    return rows, [comparison_json(c) for c in found]
+    return rows, {"comparisons": [comparison_json(c) for c in found], "modelled_only": alone}
