@@ -4,6 +4,7 @@ the measurements with the deployment model through `harness deploy`.
   .venv/bin/python scripts/payload_links.py run OUT --models resnet8 vww \
       --profiles loopback eu_metro_edge          # emulated profiles need root (namespaces, tc)
   .venv/bin/harness deploy --device OUT/inproc --datacenter OUT --out OUT/deploy --html
+  .venv/bin/python scripts/payload_links.py table OUT    # markdown from OUT/deploy
 
 `run` writes a photo data set (crops of the two photographs scikit-learn ships, class
 sub-folders, so the inputs are natural images rather than noise, which no codec compresses),
@@ -109,6 +110,41 @@ def run(out: Path, models: list[str], profiles: list[str]) -> None:
                 _stop(proc)
 
 
+def table(out: Path) -> str:
+    """Return a markdown table of every comparison in OUT/deploy/deployment_measured.json with
+    the remote record's encode time and server compute (its split of the mean query)."""
+    import json
+
+    data = json.loads((out / "deploy" / "deployment_measured.json").read_text())
+    records = {}
+    for path in (out / "remote").rglob("*.json"):
+        text = path.read_text()
+        if '"run_id"' in text[:300]:
+            record = json.loads(text)
+            records[record["run_id"]] = record
+    rows = ["| model | deployment (link) | protocol | payload | request / response B | image B "
+            "| encode ms | measured p50 ms [95% CI] | measured p99 ms | server compute ms "
+            "| modelled p50 ms | model error p50 ms (%) |", "|" + "---|" * 12]
+    order = sorted(data["comparisons"], key=lambda c: (c["model"], c["link"]["rtt_ms"] or 0,
+                                                       c["protocol"], c["payload"]["encoding"]))
+    for c in order:
+        pay, rec = c["payload"], records.get(c["remote_run"], {})
+        split = (rec.get("backend") or {}).get("server_split") or {}
+        compute = sum(split.get(f"server_compute_{k}_ns", 0) for k in ("input", "infer",
+                                                                       "output")) / 1e6
+        lo, hi = c["measured_p50_ci_ms"]
+        p99 = f"{c['measured_p99_ms']:.3g}" if c["measured_p99_ms"] else ""
+        where = c["deployment"] if not c["matched"] else f"{c['deployment']} ({c['link']['label']})"
+        rows.append(
+            f"| {c['model']} | {where} | {c['protocol']} | {pay['encoding']} "
+            f"| {pay['request_bytes']} / {pay['response_bytes']} | {pay.get('image_bytes', '')} "
+            f"| {pay.get('encode_ms_mean', 0):.3f} "
+            f"| {c['measured_p50_ms']:.3g} [{lo:.3g}-{hi:.3g}] "
+            f"| {p99} | {compute:.2f} | {c['modelled_p50_ms']:.3g} "
+            f"| {c['error_p50_ms']:+.3g} ({c['error_p50_pct']:+.0f}%) |")
+    return "\n".join(rows)
+
+
 def main() -> int:
     """Parse the command line and run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -117,8 +153,13 @@ def main() -> int:
     r.add_argument("out", type=Path)
     r.add_argument("--models", nargs="+", default=["resnet8", "vww"])
     r.add_argument("--profiles", nargs="+", default=["loopback", "eu_metro_edge"])
+    t = sub.add_parser("table")
+    t.add_argument("out", type=Path)
     args = parser.parse_args()
-    run(args.out, args.models, args.profiles)
+    if args.command == "run":
+        run(args.out, args.models, args.profiles)
+    else:
+        print(table(args.out))
     return 0
 
 

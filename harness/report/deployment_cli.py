@@ -5,7 +5,9 @@ under every deployment preset (configs/deployment/*.yaml: RTT, bandwidth, queuei
 energy, grid intensity, each with its source). Prints the verdicts and the crossover RTT, uplink
 and network intensity at which they flip; writes deployment.md and deployment.csv. Any results
 folder can stand in for the datacenter side (e.g. this machine's CPU runs when there is no GPU
-server): the model only needs its latency and energy per inference.
+server): the model only needs its latency and energy per inference. Runs measured through
+target=remote (in either folder) are set beside the model with its error
+(harness.report.deployment_measured) and written to deployment_measured.json.
 
 examples:
   harness deploy --device results/edge --datacenter results/server
