@@ -91,13 +91,15 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(120)
 
 
-def run(out: Path, models: list[str], profiles: list[str]) -> None:
-    """Measure every model in-process and behind every profile with every payload."""
+def run(out: Path, models: list[str], profiles: list[str], inproc: bool = True) -> None:
+    """Measure every model in-process (unless `inproc` is False) and behind every profile
+    with every payload."""
     out.mkdir(parents=True, exist_ok=True)
     data = photos(out)
     for model in models:
-        _bench(out / "inproc", f"{model}-inproc", f"model={model}", "target=cpu",
-               f"model.dataset_path={data}")
+        if inproc:
+            _bench(out / "inproc", f"{model}-inproc", f"model={model}", "target=cpu",
+                   f"model.dataset_path={data}")
         for profile in profiles:
             proc, host = _serve(out, model, profile, data)
             urls = (f"http://{host}:{PORTS[0]},grpc://{host}:{PORTS[1]}"
@@ -153,11 +155,13 @@ def main() -> int:
     r.add_argument("out", type=Path)
     r.add_argument("--models", nargs="+", default=["resnet8", "vww"])
     r.add_argument("--profiles", nargs="+", default=["loopback", "eu_metro_edge"])
+    r.add_argument("--no-inproc", action="store_true", help="skip the in-process runs "
+                   "(already measured in OUT/inproc)")
     t = sub.add_parser("table")
     t.add_argument("out", type=Path)
     args = parser.parse_args()
     if args.command == "run":
-        run(args.out, args.models, args.profiles)
+        run(args.out, args.models, args.profiles, not args.no_inproc)
     else:
         print(table(args.out))
     return 0

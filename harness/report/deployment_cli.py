@@ -157,7 +157,8 @@ def run(args: argparse.Namespace) -> int:
     verdicts: dict[str, Any] = {}
     for dev, dc in pairs:
         results, lines = evaluate_pair(dev, dc, presets)
-        basis = latency_basis(dev, {r.name: r.latency_s * 1e3 for r in results}, remote, presets)
+        basis = latency_basis(dev, dc, {r.name: r.latency_s * 1e3 for r in results}, remote,
+                              presets)
         verdicts[f"{lookup(dev, 'model')}/{lookup(dev, 'quant')}"] = basis
         lines += basis_lines(measurement(dev).latency_s * 1e3, basis) if remote else []
         block = [result_row(dev, dc, r) for r in results]

@@ -10,8 +10,15 @@ from typing import Any
 
 from rich.console import Console
 
+from harness.report.deployment import datacenter
 from harness.report.deployment_config import DeploymentConfig
-from harness.report.deployment_measured import best_measured, is_remote, link_of
+from harness.report.deployment_measured import (
+    backend_section,
+    best_measured,
+    is_remote,
+    link_of,
+    measured_payload,
+)
 from harness.report.deployment_measured_table import (
     HEADERS,
     LEGEND,
@@ -19,6 +26,7 @@ from harness.report.deployment_measured_table import (
     TERMINAL_HEADERS,
     measured_tables,
 )
+from harness.report.deployment_runs import measurement, payload_of
 from harness.report.load import Run
 from harness.report.render import markdown, rich_table
 from harness.report.select import lookup
@@ -38,10 +46,11 @@ def split_remote(*folders: Sequence[Run]) -> tuple[list[Run], list[list[Run]]]:
     return list(remote.values()), rest
 
 
-def latency_basis(dev: Run, modelled_ms: dict[str, float], remote: Sequence[Run],
+def latency_basis(dev: Run, dc: Run, modelled_ms: dict[str, float], remote: Sequence[Run],
                   presets: Sequence[DeploymentConfig]) -> dict[str, dict[str, Any]]:
     """Return per datacenter preset its latency (ms) and basis: the matching remote run's p50
-    ('measured', with the run) where one exists, else the model's ('modelled')."""
+    ('measured', with the run, its payload, and the model at the preset with that run's
+    bytes) where one exists, else the model's ('modelled', the tensors' bytes)."""
     model, quant = str(lookup(dev, "model")), str(lookup(dev, "quant"))
     out = {}
     for cfg in presets:
@@ -50,18 +59,25 @@ def latency_basis(dev: Run, modelled_ms: dict[str, float], remote: Sequence[Run]
         run = best_measured(model, quant, remote, cfg)
         if run is None:
             out[cfg.name] = {"basis": "modelled", "latency_ms": modelled_ms[cfg.name]}
-        else:
-            out[cfg.name] = {"basis": "measured", "modelled_ms": modelled_ms[cfg.name],
-                             "latency_ms": run.record.scenario.percentile("p50").value_ns / 1e6,
-                             "run": run.record.run_id, "link": link_of(run)["label"]}
+            continue
+        payload = measured_payload(run) or payload_of(dev)[0]
+        said = datacenter(measurement(dc), payload, cfg).latency_s * 1e3
+        out[cfg.name] = {"basis": "measured",
+                         "latency_ms": run.record.scenario.percentile("p50").value_ns / 1e6,
+                         "run": run.record.run_id, "link": link_of(run)["label"],
+                         "payload": (backend_section(run).get("payload") or {}).get(
+                             "encoding", "raw"), "request_bytes": payload.request_bytes,
+                         "modelled_ms": said}
     return out
 
 
 def basis_lines(dev_ms: float, basis: dict[str, dict[str, Any]]) -> list[str]:
     """Return the verdict lines on datacenter latency, each option saying measured/modelled."""
     lines = [f"datacenter latency {name}: {b['latency_ms']:.3g} ms {b['basis']}"
-             + (f" (remote run {b['run']}, {b['link']}; the model said {b['modelled_ms']:.3g})"
-                if b["basis"] == "measured" else "") for name, b in basis.items()]
+             + (f" (remote run {b['run']}, {b['link']}, {b['payload']} payload of "
+                f"{b['request_bytes']} B; the model at the preset with those bytes: "
+                f"{b['modelled_ms']:.3g} ms)" if b["basis"] == "measured" else "")
+             for name, b in basis.items()]
     if basis:
         name, best = min(basis.items(), key=lambda kv: kv[1]["latency_ms"])
         who = "on_device" if dev_ms <= best["latency_ms"] else name
