@@ -94,7 +94,7 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
         if counters is not None:  # a remote backend: split each query's time by where it went
             after = backend.server_counters()
             run.fields["backend"]["server_split"] = server_split(counters, after)
-            window = payload_window(counters, after)  # bytes each way in the timed window
+            window = payload_window(counters, after)  # bytes each way, same window as the split
             if window:
                 run.fields["backend"]["payload"] = window
         run.set(scenario={**scenario, "stability_before": stability},
