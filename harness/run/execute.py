@@ -9,6 +9,7 @@ from harness.accuracy.evaluate import evaluate
 from harness.backends.registry import create_backend
 from harness.backends.remote_energy import both_ends
 from harness.backends.remote_split import server_split
+from harness.backends.remote_traffic import payload_window
 from harness.config import BenchConfig, Workload
 from harness.core.errors import BackendUnavailable
 from harness.energy.auto import create_meter
@@ -96,8 +97,11 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
         finally:
             meter.close()
         if counters is not None:  # a remote backend: split each query's time by where it went
-            run.fields["backend"]["server_split"] = server_split(counters,
-                                                                 backend.server_counters())
+            after = backend.server_counters()
+            run.fields["backend"]["server_split"] = server_split(counters, after)
+            window = payload_window(counters, after)  # bytes each way, same window as the split
+            if window:
+                run.fields["backend"]["payload"] = window
         if ends is not None:
             energy.update(both_ends(ends, energy))
         run.set(scenario={**scenario, "stability_before": stability},

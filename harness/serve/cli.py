@@ -9,6 +9,7 @@ examples:
   .venv-serve/bin/harness serve model=resnet8 quant=fp32 target=cpu
   .venv-serve/bin/harness serve --dynamic-batching --max-queue-delay-us 500 model=vww
   .venv-serve/bin/harness serve --network eu_cloud_region model=resnet8   # as root: emulated
+  .venv-serve/bin/harness serve --image-input model=vww   # also vww_image: JPEG/PNG in
   harness-bench model=resnet8 target=remote target.options.url=http://localhost:8000
 """
 
@@ -27,6 +28,7 @@ from harness.run.compose import compose_config
 from harness.run.prepare import fixed_inputs, prepare_artifact
 from harness.serve.config import ServeConfig
 from harness.serve.energy import ServerEnergy
+from harness.serve.image_model import image_spec
 from harness.serve.link import serve_behind_link
 from harness.serve.side_channel import served_artifact, side_channel_name
 from harness.serve.triton import serve
@@ -62,7 +64,11 @@ def run(args: argparse.Namespace) -> int:
                                  f"Install it: pip install -e '.[{backend.extra}]'.")
     artifact, _ = prepare_artifact(cfg, model, backend.formats)
     artifact = backend.prepare(artifact, fixed_inputs(model, artifact), Path(cfg.cache_dir))
+    if serve_cfg.image_input:
+        image_spec(artifact)  # an image model, before anything is loaded
     sessions = [backend.load(artifact) for _ in range(serve_cfg.instances)]
+    image_sessions = [backend.load(artifact) for _ in range(serve_cfg.instances)] \
+        if serve_cfg.image_input else None
     sample = batched_samples(model, 1, cfg.seed, artifact.inputs)[0]
     name = serve_cfg.model_name or model.name
     log_file = args.log_file or Path(cfg.results_dir) / "serve" / f"{name}.triton.log"
@@ -70,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
     batching = (f"dynamic batching up to {serve_cfg.max_batch_size}, "
                 f"{serve_cfg.max_queue_delay_us} us queue delay" if serve_cfg.dynamic_batching
                 else f"no dynamic batching, requests of batch <= {serve_cfg.max_batch_size}")
+    if serve_cfg.image_input:
+        batching += (f"; encoded images (JPEG/PNG) as '{name}{serve_cfg.image_model_suffix}', "
+                     "decoded on the server")
 
     def ready() -> None:
         print(f"harness serve: model '{name}' ({artifact.precision} {artifact.format}, "
@@ -87,11 +96,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"harness serve: side channel '{side_channel_name(name)}' reports the artifact "
               f"and this server's energy ({energy.meter_choice}).", flush=True)
     try:
-        serve(name, sessions, sample, artifact, serve_cfg, log_file, ready, side)
+        serve(name, sessions, sample, artifact, serve_cfg, log_file, ready, side,
+              image_sessions)
     finally:
         if side is not None:
             side[1].close()
-        for session in sessions:
+        for session in sessions + (image_sessions or []):
             session.close()
     print("harness serve: stopped.", file=sys.stderr)
     return 0
