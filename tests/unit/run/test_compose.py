@@ -21,3 +21,9 @@ def test_a_key_that_does_not_exist_is_a_config_error_not_a_traceback() -> None:
 def test_an_unknown_group_option_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="do not compose"):
         compose_config(["model=no_such_model"])
+
+
+def test_a_generative_engine_option_needs_no_plus() -> None:
+    cfg = compose_config(["model=smollm2_135m", "scenario=gen_single_stream",
+                          "generative.options.threads=1"])
+    assert cfg.generative.options["threads"] == 1
