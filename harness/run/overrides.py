@@ -4,8 +4,8 @@
 keys the user chooses (input names, backend, meter and generative engine options). Hydra's
 struct mode refuses a key the composed config does not have yet unless the override starts with
 `+`, and `+` refuses one it already has; `++` (add or override) does both. So the documented
-spellings `model.inputs.images.shape=[1,3,320,320]` and `target.options.io_binding=true` are passed to
-Hydra as `++…`. Overrides that already carry a prefix (`+`, `++`, `~`) are left alone."""
+spellings `model.inputs.images.shape=[1,3,320,320]` and `target.options.io_binding=true` are
+passed to Hydra as `++…`. Overrides that already carry a prefix (`+`, `++`, `~`) are left alone."""
 
 from __future__ import annotations
 
