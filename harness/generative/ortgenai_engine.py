@@ -23,8 +23,12 @@ from harness.core.probe import Probe
 from harness.generative.config import GenModelConfig
 from harness.generative.engine import GenerativeEngine, GenerativeSession, OnToken
 from harness.generative.model_folder import model_folder
-from harness.generative.ortgenai_build import (WEIGHT_FORMATS, BuiltModel, build_model,
-                                               parameter_count)
+from harness.generative.ortgenai_build import (
+    WEIGHT_FORMATS,
+    BuiltModel,
+    build_model,
+    parameter_count,
+)
 
 ALL_FORMATS = sorted({f for formats in WEIGHT_FORMATS.values() for f in formats})
 
