@@ -194,6 +194,7 @@ class OrtGenaiEngine(GenerativeEngine):
         """Return a session: the folder built (or taken from the cache) and loaded."""
         import onnxruntime_genai as og
 
+        og.disable_telemetry_events()  # its non-essential usage events: none from a benchmark
         opts = self.options
         provider = opts.execution_provider or ("cuda" if device.startswith("cuda") else "cpu")
         if opts.weight_format not in WEIGHT_FORMATS[provider]:

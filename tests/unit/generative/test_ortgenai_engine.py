@@ -9,13 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.core.errors import ConfigError, MeasurementError
+from harness.core.errors import ConfigError, MeasurementError, ModelError
 from harness.generative.config import GenModelConfig
 from harness.generative.engine import ENGINES, create_engine
+from harness.generative.ortgenai_build import build_dir, build_model
 
 pytest.importorskip("onnxruntime_genai", reason="onnxruntime-genai is not installed (extra "
                     "'genai-ort')")
 pytest.importorskip("transformers", reason="transformers is not installed (extra 'hf')")
+pytestmark = pytest.mark.slow  # the module's fixture runs the model builder once (~15 s)
 
 # initializer_range 0.3: logits far from flat, so attention and MLP errors would show.
 TINY = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
@@ -115,3 +117,27 @@ def test_a_format_the_cpu_build_lacks_is_refused_before_building(model) -> None:
     engine = create_engine("onnxruntime_genai", {"weight_format": "fp16"})
     with pytest.raises(ConfigError, match="fp32, int8, int4"):
         engine.load(model, "cpu")
+
+
+def test_build_folders_are_named_for_source_format_provider_and_options(tmp_path) -> None:
+    src = tmp_path / "my-model"
+    assert build_dir("C", src, "int4", "cpu", {}) == Path("C/generative/ortgenai/my-model-int4")
+    assert build_dir("C", src, "fp16", "cuda", {}).name == "my-model-fp16-cuda"
+    named = build_dir("C", src, "int4", "cpu", {"block_size": 128}).name
+    assert named.startswith("my-model-int4-") and named != build_dir(
+        "C", src, "int4", "cpu", {"block_size": 64}).name
+
+
+def test_a_folder_the_builder_cannot_convert_is_a_model_error(session, tmp_path) -> None:
+    import json
+    import shutil
+
+    folder = tmp_path / "gpt2ish"
+    shutil.copytree(session.folder, folder)
+    config = json.loads((folder / "config.json").read_text())
+    config.update(architectures=["GPT2LMHeadModel"], model_type="gpt2")
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelError, match="could not convert") as exc:
+        build_model(folder, tmp_path / "cache", "fp32", "cpu", {}, "test")
+    assert "architecture" in str(exc.value)
+    assert not list((tmp_path / "cache" / "generative" / "ortgenai").iterdir())  # no debris
