@@ -13,6 +13,7 @@ from harness.report import plots
 from harness.report.compare import run_label
 from harness.report.compare_render import COMPARE_HEADERS, COMPARE_LEGEND, display_rows
 from harness.report.deployment_config import load_preset
+from harness.report.deployment_measured import is_remote
 from harness.report.html_table import SCRIPT, Cell, table_html
 from harness.report.html_table import STYLE as TABLE_STYLE
 from harness.report.load import Run, latencies_ns
@@ -111,6 +112,11 @@ def on_device_decisions(runs: Sequence[Run]) -> str:
     hosts = sorted({str(lookup(r, "host")) for r in runs})
     note = ("The datacenter side and the crossovers need a datacenter run: harness deploy "
             "--device FOLDER --datacenter FOLDER --html.")
+    if runs and all(is_remote(r) for r in runs):
+        return ("<section id='decision'><h2>The answer</h2><p>Every run here went through "
+                "target=remote (a model behind a server), so none is an on-device run to "
+                "decide on: harness deploy --device FOLDER --datacenter FOLDER --html sets "
+                "these measurements beside the deployment model.</p></section>")
     if len(hosts) == 1:
         return decision_html(decide(runs, None, preset), preset, note)
     return "".join(f"<h2>On {html.escape(h)}</h2>" + decision_html(
