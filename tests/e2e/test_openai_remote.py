@@ -1,6 +1,6 @@
-"""generative.engine=openai_remote against real servers: transformers serve (a real OpenAI-compatible
-server over a 2-layer random-weight model folder), and plain HTTP servers that answer without
-streaming, refuse connections or never answer."""
+"""generative.engine=openai_remote against real servers: transformers serve (a real
+OpenAI-compatible server over a 2-layer random-weight model folder), and plain HTTP servers that
+answer without streaming, refuse connections or never answer."""
 
 from __future__ import annotations
 
