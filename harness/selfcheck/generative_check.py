@@ -1,0 +1,119 @@
+"""The generative cross-check: our openai_remote single-stream TTFT / TPOT against AIPerf's,
+both driving the same OpenAI-compatible endpoint with the same input and output lengths,
+interleaved round by round (the order alternating), p50 of each round compared.
+
+`endpoint=None` starts a real local server (transformers serve over the random-weight model
+folder of configs/model/<model>.yaml); otherwise the endpoint is used as it is, with
+`folder` giving the served model's config and tokenizer (AIPerf sizes its prompts with it).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from harness.generative import scenarios
+from harness.generative.config import GenModelConfig, PromptConfig
+from harness.generative.engine import create_engine
+from harness.generative.local_server import LocalServer, shipped_model
+from harness.generative.model_folder import model_folder
+from harness.generative.openai_engine import OpenAISession
+from harness.generative.requests import build_prompts
+from harness.selfcheck.aiperf_tool import aiperf_binary, aiperf_version, run_aiperf
+from harness.selfcheck.rows import CheckRow, ratio_row
+
+TOLERANCE = 0.05  # p50 within 5 %
+
+
+@dataclass(frozen=True)
+class GenPlan:
+    """What the generative cross-check sends: rounds of `requests` single-stream requests."""
+
+    rounds: int = 3
+    requests: int = 16
+    input_tokens: int = 128
+    output_tokens: int = 64
+    model: str = "smollm2_135m"
+    layers: int | None = None  # fewer hidden layers (tests)
+    aiperf_timeout_s: float = 600.0
+
+
+def _eos_inputs(session: OpenAISession, n: int) -> dict[str, Any]:
+    """Return AIPerf's --extra-inputs: the EOS knob our engine found the server takes."""
+    if session.eos_knob == "ignore_eos":
+        return {"ignore_eos": True, "min_tokens": n}
+    if session.eos_knob == "generation_config":
+        return {"generation_config": f'{{"min_new_tokens": {n}}}'}
+    return {}
+
+
+def run_generative_check(plan: GenPlan, cache_dir: Path, log_dir: Path,
+                         endpoint: str | None = None, served_model: str | None = None,
+                         folder: str | None = None, threads: int | None = None,
+                         log: Callable[[str], None] = lambda _: None) -> list[CheckRow]:
+    """Return the TTFT p50 and TPOT p50 rows (ours vs AIPerf, PASS within 5 %)."""
+    binary = aiperf_binary()
+    with ExitStack() as stack:
+        if endpoint is None:
+            cfg = shipped_model(plan.model, plan.layers, str(cache_dir))
+            log(f"selfcheck: starting transformers serve over {plan.model} ...")
+            server = stack.enter_context(LocalServer(model_folder(cfg, cache_dir),
+                                                     _free_port(), threads,
+                                                     log=log_dir / "serve.log"))
+            endpoint, served_model, tokenizer = server.url, server.model, str(server.folder)
+        else:
+            cfg = GenModelConfig(name=plan.model, path=folder, cache_dir=str(cache_dir))
+            tokenizer = str(folder)
+        session = create_engine("openai_remote", {"url": endpoint, "model": served_model,
+                                                  "timeout_s": 600}).load(cfg)
+        stack.callback(session.close)
+        prompts = build_prompts(PromptConfig(plan.input_tokens, plan.output_tokens,
+                                             plan.requests, 1), session, plan.requests + 1)
+        scenarios.single_stream(session, prompts[:1], plan.output_tokens)  # warm-up
+        root = "{0.scheme}://{0.netloc}".format(urlsplit(endpoint))
+        rounds: list[dict[str, Any]] = []
+        for r in range(plan.rounds):
+            log(f"selfcheck: generative round {r + 1}/{plan.rounds}")
+            order = ("ours", "aiperf") if r % 2 == 0 else ("aiperf", "ours")
+            got: dict[str, Any] = {}
+            for who in order:
+                if who == "ours":
+                    traces = scenarios.single_stream(session, prompts[1:], plan.output_tokens)
+                    got["ours"] = {
+                        "ttft_ns": [t.token_ns[0] - t.send_ns for t in traces],
+                        "tpot_ns": [(t.token_ns[-1] - t.token_ns[0]) // (len(t.token_ns) - 1)
+                                    for t in traces]}
+                else:
+                    got["aiperf"] = run_aiperf(
+                        binary, root, str(served_model), tokenizer, plan.input_tokens,
+                        plan.output_tokens, plan.requests,
+                        _eos_inputs(session, plan.output_tokens), log_dir / f"aiperf-{r}",
+                        plan.aiperf_timeout_s)
+            rounds.append({"order": list(order), **got})
+        detail = {"endpoint": endpoint, "model": served_model, "aiperf": aiperf_version(binary),
+                  "server": session.info["server"], "plan": vars(plan),
+                  "prompt_format": session.prompt_format, "eos_knob": session.eos_knob,
+                  "stream": dict(session.stream_stats), "rounds": rounds}
+    return [_row("generative TTFT p50: openai_remote vs AIPerf", "ttft_ns", rounds, detail),
+            _row("generative TPOT p50: openai_remote vs AIPerf ITL", "tpot_ns", rounds, detail)]
+
+
+def _row(check: str, key: str, rounds: list[dict[str, Any]], detail: dict) -> CheckRow:
+    ours = [statistics.median(r["ours"][key]) / 1e6 for r in rounds]
+    theirs = [statistics.median(r["aiperf"][key]) / 1e6 for r in rounds]
+    return ratio_row(check, statistics.median(ours), statistics.median(theirs), "ms",
+                     TOLERANCE, {**detail, "ours_p50_ms": ours, "aiperf_p50_ms": theirs},
+                     [a / b for a, b in zip(ours, theirs, strict=True)])
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
