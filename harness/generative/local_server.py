@@ -110,6 +110,7 @@ class LocalServer:
         env = dict(os.environ)
         if self.threads:
             env["OMP_NUM_THREADS"] = str(self.threads)
+        self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(serve_command(self.folder, self.port), env=env,
                                          stdout=log, stderr=subprocess.STDOUT)

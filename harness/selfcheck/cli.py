@@ -51,6 +51,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="with 'local': only N hidden layers (a quick model)")
     g.add_argument("--generative-threads", type=int, metavar="N",
                    help="with 'local': the server's torch threads")
+    g.add_argument("--generative-rounds", type=int, default=3, metavar="N",
+                   help="interleaved rounds (default 3)")
+    g.add_argument("--generative-requests", type=int, default=16, metavar="N",
+                   help="single-stream requests per tool per round (default 16)")
 
 
 def default_out() -> Path:

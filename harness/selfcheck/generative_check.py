@@ -25,7 +25,7 @@ from harness.generative.model_folder import model_folder
 from harness.generative.openai_engine import OpenAISession
 from harness.generative.requests import build_prompts
 from harness.selfcheck.aiperf_tool import aiperf_binary, aiperf_version, run_aiperf
-from harness.selfcheck.rows import CheckRow, ratio_row
+from harness.selfcheck.rows import CheckRow, info_row, ratio_row
 
 TOLERANCE = 0.05  # p50 within 5 %
 
@@ -56,14 +56,16 @@ def run_generative_check(plan: GenPlan, cache_dir: Path, log_dir: Path,
                          endpoint: str | None = None, served_model: str | None = None,
                          folder: str | None = None, threads: int | None = None,
                          log: Callable[[str], None] = lambda _: None) -> list[CheckRow]:
-    """Return the TTFT p50 and TPOT p50 rows (ours vs AIPerf, PASS within 5 %)."""
+    """Return the TTFT p50 and TPOT p50 rows (ours vs AIPerf, PASS within 5 %); with the local
+    server also context rows: ours through the server vs transformers in this process."""
     binary = aiperf_binary()
+    local = endpoint is None
     with ExitStack() as stack:
-        if endpoint is None:
+        if local:
             cfg = shipped_model(plan.model, plan.layers, str(cache_dir))
             log(f"selfcheck: starting transformers serve over {plan.model} ...")
-            server = stack.enter_context(LocalServer(model_folder(cfg, cache_dir),
-                                                     _free_port(), threads,
+            folder = str(model_folder(cfg, cache_dir))
+            server = stack.enter_context(LocalServer(folder, _free_port(), threads,
                                                      log=log_dir / "serve.log"))
             endpoint, served_model, tokenizer = server.url, server.model, str(server.folder)
         else:
@@ -74,41 +76,61 @@ def run_generative_check(plan: GenPlan, cache_dir: Path, log_dir: Path,
         stack.callback(session.close)
         prompts = build_prompts(PromptConfig(plan.input_tokens, plan.output_tokens,
                                              plan.requests, 1), session, plan.requests + 1)
-        scenarios.single_stream(session, prompts[:1], plan.output_tokens)  # warm-up
         root = "{0.scheme}://{0.netloc}".format(urlsplit(endpoint))
-        rounds: list[dict[str, Any]] = []
+        runners: dict[str, Callable[[int], dict[str, Any]]] = {
+            "ours": lambda r: _times(scenarios.single_stream(session, prompts[1:],
+                                                             plan.output_tokens)),
+            "aiperf": lambda r: run_aiperf(
+                binary, root, str(served_model), tokenizer, plan.input_tokens,
+                plan.output_tokens, plan.requests, _eos_inputs(session, plan.output_tokens),
+                log_dir / f"aiperf-{r}", plan.aiperf_timeout_s)}
+        if local:  # the same folder in this process: what the server's HTTP path costs
+            inproc = create_engine("transformers", {"threads": threads}).load(
+                GenModelConfig(name=plan.model, path=folder, cache_dir=str(cache_dir)))
+            stack.callback(inproc.close)
+            scenarios.single_stream(inproc, prompts[:1], plan.output_tokens)
+            runners["in_process"] = lambda r: _times(scenarios.single_stream(
+                inproc, prompts[1:], plan.output_tokens))
+        scenarios.single_stream(session, prompts[:1], plan.output_tokens)  # warm-up
+        names, rounds = list(runners), []
         for r in range(plan.rounds):
-            log(f"selfcheck: generative round {r + 1}/{plan.rounds}")
-            order = ("ours", "aiperf") if r % 2 == 0 else ("aiperf", "ours")
-            got: dict[str, Any] = {}
-            for who in order:
-                if who == "ours":
-                    traces = scenarios.single_stream(session, prompts[1:], plan.output_tokens)
-                    got["ours"] = {
-                        "ttft_ns": [t.token_ns[0] - t.send_ns for t in traces],
-                        "tpot_ns": [(t.token_ns[-1] - t.token_ns[0]) // (len(t.token_ns) - 1)
-                                    for t in traces]}
-                else:
-                    got["aiperf"] = run_aiperf(
-                        binary, root, str(served_model), tokenizer, plan.input_tokens,
-                        plan.output_tokens, plan.requests,
-                        _eos_inputs(session, plan.output_tokens), log_dir / f"aiperf-{r}",
-                        plan.aiperf_timeout_s)
-            rounds.append({"order": list(order), **got})
+            order = names[r % len(names):] + names[:r % len(names)]  # rotated each round
+            log(f"selfcheck: generative round {r + 1}/{plan.rounds} ({', '.join(order)})")
+            rounds.append({"order": order, **{who: runners[who](r) for who in order}})
         detail = {"endpoint": endpoint, "model": served_model, "aiperf": aiperf_version(binary),
-                  "server": session.info["server"], "plan": vars(plan),
+                  "server": session.info["server"], "plan": vars(plan), "threads": threads,
                   "prompt_format": session.prompt_format, "eos_knob": session.eos_knob,
                   "stream": dict(session.stream_stats), "rounds": rounds}
+    rows = [_row("generative TTFT p50: openai_remote vs AIPerf", "ttft_ns", "aiperf", rounds,
+                 detail),
+            _row("generative TPOT p50: openai_remote vs AIPerf ITL", "tpot_ns", "aiperf",
+                 rounds, detail)]
+    if "in_process" in rounds[0]:
+        rows += [_row(f"generative {m} p50: through transformers serve vs in-process "
+                      "transformers", f"{m.lower()}_ns", "in_process", rounds, {}, info=True)
+                 for m in ("TTFT", "TPOT")]
+    return rows
+
+
+def _times(traces: list) -> dict[str, list[int]]:
+    return {"ttft_ns": [t.token_ns[0] - t.send_ns for t in traces],
+            "tpot_ns": [(t.token_ns[-1] - t.token_ns[0]) // (len(t.token_ns) - 1)
+                        for t in traces]}
+
+
+def _row(check: str, key: str, ref: str, rounds: list[dict[str, Any]], detail: dict,
+         info: bool = False) -> CheckRow:
+    ours = [statistics.median(r["ours"][key]) / 1e6 for r in rounds]
+    theirs = [statistics.median(r[ref][key]) / 1e6 for r in rounds]
+    pairs = [a / b for a, b in zip(ours, theirs, strict=True)]
+    extra = {**detail, "ours_p50_ms": ours, f"{ref}_p50_ms": theirs}
+    if info:
+        return info_row(check, statistics.median(ours), statistics.median(theirs), "ms",
+                        "context: the server's HTTP, tokenizer and process hop", extra, pairs)
+    return ratio_row(check, statistics.median(ours), statistics.median(theirs), "ms",
+                     TOLERANCE, extra, pairs)
     return [_row("generative TTFT p50: openai_remote vs AIPerf", "ttft_ns", rounds, detail),
             _row("generative TPOT p50: openai_remote vs AIPerf ITL", "tpot_ns", rounds, detail)]
-
-
-def _row(check: str, key: str, rounds: list[dict[str, Any]], detail: dict) -> CheckRow:
-    ours = [statistics.median(r["ours"][key]) / 1e6 for r in rounds]
-    theirs = [statistics.median(r["aiperf"][key]) / 1e6 for r in rounds]
-    return ratio_row(check, statistics.median(ours), statistics.median(theirs), "ms",
-                     TOLERANCE, {**detail, "ours_p50_ms": ours, "aiperf_p50_ms": theirs},
-                     [a / b for a, b in zip(ours, theirs, strict=True)])
 
 
 def _free_port() -> int:

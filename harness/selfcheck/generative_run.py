@@ -20,8 +20,9 @@ from harness.selfcheck.rows import ERROR, FAIL, INFO, PASS, error_row
 
 
 def plan_from(args: argparse.Namespace) -> GenPlan:
-    """Return the plan: the full one, or (--quick) 1 round of 4 requests."""
-    base = GenPlan(model=args.generative_shape, layers=args.generative_layers)
+    """Return the plan: 128 in / 64 out, or (--quick) 1 round of 4 requests, 32 in / 16 out."""
+    base = GenPlan(rounds=args.generative_rounds, requests=args.generative_requests,
+                   model=args.generative_shape, layers=args.generative_layers)
     if args.quick:
         return GenPlan(rounds=1, requests=4, input_tokens=32, output_tokens=16,
                        model=base.model, layers=base.layers)
