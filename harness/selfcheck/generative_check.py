@@ -9,7 +9,9 @@ folder of configs/model/<model>.yaml); otherwise the endpoint is used as it is, 
 
 from __future__ import annotations
 
+import resource
 import statistics
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -96,7 +98,7 @@ def run_generative_check(plan: GenPlan, cache_dir: Path, log_dir: Path,
         for r in range(plan.rounds):
             order = names[r % len(names):] + names[:r % len(names)]  # rotated each round
             log(f"selfcheck: generative round {r + 1}/{plan.rounds} ({', '.join(order)})")
-            rounds.append({"order": order, **{who: runners[who](r) for who in order}})
+            rounds.append({"order": order, **{who: _timed(runners[who], r) for who in order}})
         detail = {"endpoint": endpoint, "model": served_model, "aiperf": aiperf_version(binary),
                   "server": session.info["server"], "plan": vars(plan), "threads": threads,
                   "prompt_format": session.prompt_format, "eos_knob": session.eos_knob,
@@ -110,6 +112,20 @@ def run_generative_check(plan: GenPlan, cache_dir: Path, log_dir: Path,
                       "transformers", f"{m.lower()}_ns", "in_process", rounds, {}, info=True)
                  for m in ("TTFT", "TPOT")]
     return rows
+
+
+def _timed(runner: Callable[[int], dict[str, Any]], r: int) -> dict[str, Any]:
+    """Run one tool's round; add its wall time and the CPU time it used (this process's for
+    ours and in-process, the finished child processes' for AIPerf): the measurer's footprint."""
+    wall, cpu, kids = time.perf_counter(), time.process_time(), _children_cpu_s()
+    out = runner(r)
+    return {**out, "wall_s": time.perf_counter() - wall,
+            "cpu_s": time.process_time() - cpu + _children_cpu_s() - kids}
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _times(traces: list) -> dict[str, list[int]]:
