@@ -50,7 +50,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--generative-layers", type=int, metavar="N",
                    help="with 'local': only N hidden layers (a quick model)")
     g.add_argument("--generative-threads", type=int, metavar="N",
-                   help="with 'local': the server's torch threads")
+                   help="with 'local': torch threads of the server and the in-process engine")
     g.add_argument("--generative-rounds", type=int, default=3, metavar="N",
                    help="interleaved rounds (default 3)")
     g.add_argument("--generative-requests", type=int, default=16, metavar="N",

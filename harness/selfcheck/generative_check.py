@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness.core.errors import ConfigError
 from harness.generative import scenarios
 from harness.generative.config import GenModelConfig, PromptConfig
 from harness.generative.engine import create_engine
@@ -71,6 +72,11 @@ def run_generative_check(plan: GenPlan, cache_dir: Path, log_dir: Path,
                                                      log=log_dir / "serve.log"))
             endpoint, served_model, tokenizer = server.url, server.model, str(server.folder)
         else:
+            if not (served_model and folder):
+                raise ConfigError(f"--generative {endpoint} needs --generative-model (the "
+                                  "served name) and --generative-folder.",
+                                  "Give a local copy of the served model's folder (config and "
+                                  "tokenizer): AIPerf and the prompts are sized with it.")
             cfg = GenModelConfig(name=plan.model, path=folder, cache_dir=str(cache_dir))
             tokenizer = str(folder)
         session = create_engine("openai_remote", {"url": endpoint, "model": served_model,
