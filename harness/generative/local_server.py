@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -156,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     folder = Path(args.folder) if args.folder else model_folder(
         shipped_model(args.model, args.layers, args.cache_dir), args.cache_dir)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so the server stops with us
     with LocalServer(folder, args.port, args.threads) as server:
         print(f"serving: generative.options.url={server.url} "
               f"generative.options.model={server.model}", flush=True)
