@@ -226,3 +226,15 @@ class RemoteBackend(Backend):
                 f"{sorted(served)}, the run's model takes {sorted(s.name for s in specs)}.",
                 "Serve the same model (harness serve with the run's model= and quant=), or "
                 "point target.options.model_name at it.")
+        if self.options.payload != "raw":  # the image model takes encoded bytes instead
+            return
+        for spec in specs:
+            dims = [int(d) for d in served.get(spec.name, {}).get("shape", [])]
+            if len(dims) == len(spec.shape) and not all(
+                    d in (-1, int(x)) for d, x in zip(dims, spec.shape, strict=True)):
+                raise UnsupportedError(
+                    f"The served model '{self.options.served_name}' takes input '{spec.name}' "
+                    f"of shape {dims} (-1: any size), the run sends {list(spec.shape)}.",
+                    "Serve the model with the run's input shapes (harness serve with the same "
+                    f"model.inputs overrides), or set model.inputs.{spec.name}.shape to the "
+                    "served shape.")

@@ -142,6 +142,19 @@ def test_a_wrong_model_name_is_a_failed_record_that_names_it(server: tuple[int, 
     assert record["status"] == "failed" and "resnet9" in record["reason"]
 
 
+def test_a_shape_the_served_model_rejects_is_a_failed_record_that_names_it(
+        server: tuple[int, int], tmp_path: Path) -> None:
+    http, _ = server  # ResNet-8 is served (3x32x32); VWW sends 3x96x96 to it
+    subprocess.run([*BENCH, "model=vww", "quant=fp32", f"results_dir={tmp_path}",
+                    "target=remote", f"target.options.url=http://127.0.0.1:{http}",
+                    "target.options.model_name=resnet8"], cwd=ROOT, check=False, timeout=400,
+                   capture_output=True)
+    [record] = _records(tmp_path)
+    assert record["status"] == "failed"
+    assert "shape [-1, 3, 32, 32]" in record["reason"] and "[1, 3, 96, 96]" in record["reason"]
+    assert "model.inputs.input.shape" in record["reason"]
+
+
 def test_a_server_killed_mid_run_fails_that_run_clearly_and_the_sweep_goes_on(
         tmp_path: Path) -> None:
     proc, http, _ = _start(tmp_path)
