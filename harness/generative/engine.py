@@ -28,6 +28,9 @@ class GenerativeSession(ABC):
     #: Longest prompt + output the model takes (tokens).
     context_tokens: int = 0
     vocab_size: int = 0
+    #: generate() returns the new token ids; False where the engine only sees text (a remote
+    #: endpoint that streams text): the count is still enforced through on_token.
+    returns_token_ids: bool = True
 
     @abstractmethod
     def generate(self, prompt_ids: Sequence[int], max_new_tokens: int,

@@ -42,6 +42,7 @@ class OpenAISession(GenerativeSession):
         self.context_tokens = int(config.get("max_position_embeddings") or 0)
         self._prompts: TextPrompts | None = None
         self.prompt_format = self.eos_knob = ""
+        self.returns_token_ids = False  # until a server sends ids with its tokens
         #: updated as requests finish (the record keeps this same dict)
         self.stream_stats = {"requests": 0, "chunks": 0, "tokens": 0, "merged_tokens": 0}
 
@@ -121,6 +122,7 @@ class OpenAISession(GenerativeSession):
         s["chunks"] += count.chunks
         s["tokens"] += count.counted
         s["merged_tokens"] += count.merged_tokens
+        self.returns_token_ids = bool(count.token_ids)
         return count.token_ids
 
     def _check_prompt(self, count: StreamCount, requested: int) -> None:
@@ -147,7 +149,8 @@ class OpenAISession(GenerativeSession):
                 "token_counting": "per SSE chunk: the server's count where given, else 1 per "
                 "chunk with text; tokens the final usage adds are credited at the stream's end "
                 "(stream.merged_tokens)", "stream": self.stream_stats,
-                "parameter_count": None, "device": "remote", "dtype": "as served"}
+                "parameter_count": None, "device": "remote", "dtype": "as served",
+                "weights": "as served (the server's model; not checked by the client)"}
 
     def close(self) -> None:
         """Close this thread's connection."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from tests.conformance.gen_engine_suite import (  # noqa: F401  (fixtures used by the suite)
     GenEngineConformance,
     engine_name,
+    engine_options,
     model_cfg,
     session,
 )
