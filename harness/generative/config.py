@@ -96,6 +96,25 @@ class GenScenarioConfig:
                               "Write e.g. generative.scenario.users=[1,2,4].")
 
 
+QUALITY_RANGES = {"prompts": at_least(1), "tokens": at_least(2)}
+
+
+@dataclass
+class GenQualityConfig:
+    """The accuracy cost of the engine's weight format, judged against the transformers
+    reference (float32) on fixed seeded prompts: next-token agreement and KL divergence;
+    perplexity too when `text_file` is given (meaningful with real weights only)."""
+
+    enabled: bool = False
+    prompts: int = 4
+    tokens: int = 64  # teacher-forced positions per prompt
+    seed: int = 1
+    text_file: str | None = None
+
+    def __post_init__(self) -> None:
+        check_fields(self, "generative.quality", QUALITY_RANGES)
+
+
 @dataclass
 class GenerativeConfig:
     """One generative run: engine × model × prompts × scenario."""
@@ -105,3 +124,4 @@ class GenerativeConfig:
     model: GenModelConfig = field(default_factory=GenModelConfig)
     prompts: PromptConfig = field(default_factory=PromptConfig)
     scenario: GenScenarioConfig = field(default_factory=GenScenarioConfig)
+    quality: GenQualityConfig = field(default_factory=GenQualityConfig)

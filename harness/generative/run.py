@@ -16,6 +16,7 @@ from harness.generative import scenarios
 from harness.generative.config import GenerativeConfig, GenScenario
 from harness.generative.engine import GenerativeSession, create_engine
 from harness.generative.metrics import summarise_traces, traces_json
+from harness.generative.quality_run import measure_quality
 from harness.generative.requests import build_prompts
 from harness.generative.search import is_valid, search_rate
 from harness.generative.trace import RequestTrace
@@ -62,6 +63,10 @@ def _measure(cfg: GenerativeConfig, meter_cfg: MeterConfig, device: str,
     finally:
         meter.close()
     run.set(generative=result["generative"], energy={**result["energy"], "meter_choice": why})
+    if cfg.quality.enabled:
+        with run.phase("quality"):
+            quality = measure_quality(cfg, session, device)
+        run.set(generative={**run.fields["generative"], "quality": quality})
 
 
 def _scenario(cfg: GenerativeConfig, session: GenerativeSession, prompts: list,

@@ -20,7 +20,7 @@ from harness.scenarios.native_loop import (
     warmup,
 )
 from harness.scenarios.result import Measurement
-from harness.scenarios.server_concurrent import fork_sessions, server_loop_concurrent
+from harness.scenarios.server_concurrent import WorkerPool, fork_sessions
 from harness.scenarios.session import TimedSession
 
 
@@ -74,11 +74,11 @@ def run_server(session: TimedSession, samples: Sequence[Inputs], cfg: ScenarioCo
     order = mlperf_order(samples, len(offsets), cfg.seed)
     sessions = fork_sessions(session, cfg.max_in_flight) if cfg.max_in_flight > 1 else []
     try:
-        with timed_region(window):
-            if sessions:
-                lat, duration_ns = server_loop_concurrent(sessions, order, offsets,
-                                                          cfg.max_duration_s, samples[0])
-            else:
+        if sessions:  # workers start and warm up before the timed (energy) window
+            with WorkerPool(sessions, order, samples[0]) as pool, timed_region(window):
+                lat, duration_ns = pool.issue(offsets, cfg.max_duration_s)
+        else:
+            with timed_region(window):
                 lat, duration_ns = server_loop(session, order, offsets, cfg.max_duration_s)
     finally:
         for fork in sessions:

@@ -35,62 +35,84 @@ def fork_sessions(session: TimedSession, count: int) -> list[TimedSession]:
     return [fork() for _ in range(count)]
 
 
-def server_loop_concurrent(sessions: Sequence[TimedSession], queries: Sequence[Inputs],
-                           offsets_ns: list[int], max_duration_s: float,
-                           warm: Inputs | None = None) -> tuple[np.ndarray, int]:
-    """Issue each query at its arrival to the first free worker; (latencies_ns, duration_ns).
+class WorkerPool:
+    """N worker threads, each with its own session, started and warmed before the timed region.
 
-    Each worker first runs `warm` (untimed: it opens the fork's connection) and the clock
-    starts when all have. Arrivals stop at max_duration_s; the queries already issued are
-    waited for and counted."""
-    clock, n = time.perf_counter_ns, len(queries)
-    latencies = np.zeros(len(offsets_ns), dtype=np.int64)
-    todo: queue.SimpleQueue = queue.SimpleQueue()
-    errors: list[BaseException] = []
-    last_done = [0]
-    ready = threading.Barrier(len(sessions) + 1)
+    Entering starts the workers; each first runs `warm` (it opens the fork's connection), and
+    entering returns when all have, so neither thread start-up nor the warm-up falls inside the
+    caller's timed (energy) window. `issue()` is the timed part; exiting stops and joins them."""
 
-    def work(session: TimedSession) -> None:
+    def __init__(self, sessions: Sequence[TimedSession], queries: Sequence[Inputs],
+                 warm: Inputs | None = None) -> None:
+        self.sessions, self.queries, self.warm = sessions, queries, warm
+        self.todo: queue.SimpleQueue = queue.SimpleQueue()
+        self.errors: list[BaseException] = []
+        self.latencies = np.zeros(0, dtype=np.int64)
+        self.last_done = 0
+        self.ready = threading.Barrier(len(sessions) + 1)
+        self.workers = [threading.Thread(target=self._work, args=(s,), daemon=True)
+                        for s in sessions]
+
+    def __enter__(self) -> WorkerPool:
+        for w in self.workers:
+            w.start()
+        self.ready.wait()
+        if self.errors:
+            self._stop()
+            raise self.errors[0]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        for _ in self.workers:
+            self.todo.put(STOP)
+        for w in self.workers:
+            if w.is_alive():
+                w.join()
+
+    def _work(self, session: TimedSession) -> None:
+        clock, n = time.perf_counter_ns, len(self.queries)
         try:
-            if warm is not None:
-                session.run(warm)
+            if self.warm is not None:
+                session.run(self.warm)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the issuing thread
-            errors.append(exc)
+            self.errors.append(exc)
         finally:
-            ready.wait()
-        if errors:
+            self.ready.wait()
+        if self.errors:
             return
-        while (item := todo.get()) is not STOP:
+        while (item := self.todo.get()) is not STOP:
             index, scheduled = item
             try:
-                session.run(queries[index % n])
+                session.run(self.queries[index % n])
                 session.synchronize()
             except BaseException as exc:  # noqa: BLE001 - re-raised in the issuing thread
-                errors.append(exc)
+                self.errors.append(exc)
                 return
             done = clock()
-            latencies[index] = done - scheduled
-            last_done[0] = max(last_done[0], done)
+            self.latencies[index] = done - scheduled
+            self.last_done = max(self.last_done, done)
 
-    workers = [threading.Thread(target=work, args=(s,), daemon=True) for s in sessions]
-    for w in workers:
-        w.start()
-    ready.wait()
-    start = clock()
-    max_end, issued = start + int(max_duration_s * 1e9), 0
-    try:
-        for offset in offsets_ns:
-            scheduled = start + offset
-            if scheduled >= max_end or errors:
-                break
-            wait_until(scheduled)
-            todo.put((issued, scheduled))
-            issued += 1
-    finally:
-        for _ in workers:
-            todo.put(STOP)
-        for w in workers:
-            w.join()
-    if errors:
-        raise errors[0]
-    return latencies[:issued].copy(), max(last_done[0], start) - start
+    def issue(self, offsets_ns: list[int], max_duration_s: float) -> tuple[np.ndarray, int]:
+        """Issue each query at its arrival to the first free worker; (latencies_ns, duration_ns).
+
+        Arrivals stop at max_duration_s; the queries already issued are waited for and
+        counted (the workers are stopped here, so the pool serves one issue() only)."""
+        self.latencies = np.zeros(len(offsets_ns), dtype=np.int64)
+        start = time.perf_counter_ns()
+        max_end, issued = start + int(max_duration_s * 1e9), 0
+        try:
+            for offset in offsets_ns:
+                scheduled = start + offset
+                if scheduled >= max_end or self.errors:
+                    break
+                wait_until(scheduled)
+                self.todo.put((issued, scheduled))
+                issued += 1
+        finally:
+            self._stop()
+        if self.errors:
+            raise self.errors[0]
+        return self.latencies[:issued].copy(), max(self.last_done, start) - start

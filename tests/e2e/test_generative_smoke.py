@@ -19,6 +19,8 @@ def test_a_generative_run_records_ttft_tpot_and_enforced_token_counts(tmp_path: 
          "model=smollm2_135m", "scenario=gen_single_stream",
          "generative.model.config.num_hidden_layers=2", "generative.prompts.input_tokens=16",
          "generative.prompts.output_tokens=8", "generative.prompts.requests=4",
+         "generative.quality.enabled=true", "generative.quality.prompts=2",
+         "generative.quality.tokens=8",
          "meter=estimated", "isolation=none", f"results_dir={tmp_path}"],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     records = [json.loads(p.read_text()) for p in tmp_path.rglob("*.json")
@@ -33,3 +35,5 @@ def test_a_generative_run_records_ttft_tpot_and_enforced_token_counts(tmp_path: 
     assert gen["ttft"]["mean_ns"] > 0 and gen["tpot"]["mean_ns"] > 0
     assert gen["system_output_tokens_per_s"] > 0
     assert gen["traces"], "the raw per-request timestamps are kept"
+    quality = gen["quality"]  # the reference judged against itself
+    assert quality["agreement"] == 1.0 and quality["positions"] == 16, quality

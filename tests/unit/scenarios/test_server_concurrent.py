@@ -82,3 +82,42 @@ def test_a_session_without_fork_is_refused_clearly(session, samples, tiny) -> No
 def test_bad_max_in_flight_fails_at_composition(fields: dict, words: str) -> None:
     with pytest.raises(ConfigError, match=words):
         ScenarioConfig(**fields)
+
+
+class _Window:
+    """A window that notes when it opens, as the energy meter's window would."""
+
+    def __init__(self, family: dict) -> None:
+        self.family, self.runs_before_open = family, None
+
+    def __enter__(self) -> _Window:
+        self.runs_before_open = sum(f.runs for f in self.family["forks"])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class CountingSession(WaitingSession):
+    """A WaitingSession that counts its runs (to see when the warm-up happens)."""
+
+    runs = 0
+
+    def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+        self.runs += 1
+        return super().run(inputs)
+
+    def fork(self) -> CountingSession:
+        fork = CountingSession(self.path, self.family)
+        self.family["forks"].append(fork)
+        return fork
+
+
+def test_the_forks_warm_up_before_the_timed_window_opens(model_path: Path, samples,
+                                                          tiny) -> None:
+    family = _family()
+    window = _Window(family)
+    run_scenario(CountingSession(model_path, family), samples,
+                 tiny("server", target_qps=800.0, latency_bound_ms=1000.0, max_in_flight=3),
+                 window=window)
+    assert window.runs_before_open == 3  # each fork's warm-up query ran outside the window
