@@ -10,6 +10,7 @@ convert the tokenizer with openvino_tokenizers. Nothing is downloaded.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -31,18 +32,30 @@ def converted_folder(folder: Path, cache_dir: str | Path, weight_format: str) ->
     """Return the converted folder under cache_dir/generative/ovgenai and its provenance
     (cache_hit, convert_s, converter, compression); converts on a cache miss."""
     out = Path(cache_dir) / "generative" / "ovgenai" / f"{folder.name}-{weight_format}"
+    source = _fingerprint(folder)
     if (out / MARKER).is_file():
-        return out, {**json.loads((out / MARKER).read_text()), "cache_hit": True}
+        info = json.loads((out / MARKER).read_text())
+        if info.get("source") == source:
+            return out, {**info, "cache_hit": True}
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     start = time.perf_counter()
     info = convert(folder, tmp, weight_format)
-    info["convert_s"] = round(time.perf_counter() - start, 3)
+    info.update(convert_s=round(time.perf_counter() - start, 3), source=source)
     (tmp / MARKER).write_text(json.dumps(info, indent=1))
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     return out, {**info, "cache_hit": False}
+
+
+def _fingerprint(folder: Path) -> str:
+    """Return a hash of the folder's path and its files' names, sizes and mtimes, so another
+    folder of the same name, or re-saved weights, convert again instead of hitting the cache."""
+    entries = sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns)
+                     for f in folder.iterdir() if f.is_file())
+    key = json.dumps([str(folder.resolve()), entries])
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def convert(folder: Path, out: Path, weight_format: str) -> dict[str, Any]:
@@ -59,9 +72,9 @@ def convert(folder: Path, out: Path, weight_format: str) -> dict[str, Any]:
     with torch.no_grad():
         ov_model = ov.convert_model(_cache_as_tensors(model), example_input=_example(model))
     for port, name in zip(ov_model.inputs, ["input_ids", "attention_mask", "position_ids"]
-                          + kv_in):
+                          + kv_in, strict=True):
         port.get_tensor().set_names({name})
-    for port, name in zip(ov_model.outputs, ["logits"] + kv_out):
+    for port, name in zip(ov_model.outputs, ["logits"] + kv_out, strict=True):
         port.get_tensor().set_names({name})
     _make_stateful(ov_model, kv_in, kv_out)
     compression = _compress(ov_model, weight_format)
@@ -143,7 +156,7 @@ def _make_stateful(ov_model: Any, kv_in: list[str], kv_out: list[str]) -> None:
         for consumer in consumers:
             consumer.replace_source_output(gather.output(0))
     ov_model.validate_nodes_and_infer_types()
-    apply_make_stateful_transformation(ov_model, dict(zip(kv_in, kv_out)))
+    apply_make_stateful_transformation(ov_model, dict(zip(kv_in, kv_out, strict=True)))
     batch = opset13.gather(opset13.shape_of(ids, output_type="i64"), opset13.constant([0]),
                            opset13.constant(0))
     for op in ov_model.get_ops():
@@ -161,8 +174,10 @@ def _compress(ov_model: Any, weight_format: str) -> dict[str, Any]:
     if mode is None:
         return {"mode": "none (fp32 weights)"}
     import nncf
-    from nncf.quantization.advanced_parameters import (AdvancedCompressionParameters,
-                                                       GroupSizeFallbackMode)
+    from nncf.quantization.advanced_parameters import (
+        AdvancedCompressionParameters,
+        GroupSizeFallbackMode,
+    )
 
     kwargs: dict[str, Any] = {"mode": getattr(nncf.CompressWeightsMode, mode)}
     if weight_format == "int4":
