@@ -11,6 +11,7 @@ convert the tokenizer with openvino_tokenizers. Nothing is downloaded.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -98,6 +99,10 @@ def _cache_as_tensors(model: Any) -> Any:
     import torch
     from transformers import DynamicCache
 
+    # transformers 5.x renames past_key_values to cache (the old name is deprecated)
+    params = inspect.signature(model.forward).parameters
+    cache_arg = "cache" if "cache" in params else "past_key_values"
+
     class CacheAsTensors(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
@@ -110,7 +115,7 @@ def _cache_as_tensors(model: Any) -> Any:
                 layer.keys, layer.values = past[2 * i], past[2 * i + 1]
                 layer.device, layer.is_initialized = past[2 * i].device, True
             out = self.model(input_ids=input_ids, attention_mask=attention_mask,
-                             position_ids=position_ids, past_key_values=cache, use_cache=True)
+                             position_ids=position_ids, use_cache=True, **{cache_arg: cache})
             cache = getattr(out, "cache", None) or out.past_key_values
             return (out.logits, *[t for layer in cache.layers
                                   for t in (layer.keys, layer.values)])
