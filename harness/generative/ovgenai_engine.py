@@ -24,6 +24,7 @@ from harness.generative.model_folder import model_folder
 from harness.generative.ov_convert import WEIGHT_FORMATS, converted_folder
 
 PRECISIONS = ("f32", "bf16", "f16", "auto")
+KV_PRECISIONS = ("u8", "f16", "bf16", "f32")
 ATTENTION_BACKENDS = ("PA", "SDPA")
 
 
@@ -36,12 +37,15 @@ class OvGenAIOptions:
     threads: int | None = None  # INFERENCE_NUM_THREADS; null: OpenVINO's default
     inference_precision: str = "f32"  # f32 | bf16 | f16 | auto (OpenVINO's default: bf16 on AMX)
     attention_backend: str | None = None  # PA | SDPA; null: openvino_genai's default
+    kv_cache_precision: str | None = None  # u8 | f16 | bf16 | f32; null: OpenVINO's (CPU: u8)
 
     def __post_init__(self) -> None:
         _check("weight_format", self.weight_format, tuple(WEIGHT_FORMATS))
         _check("inference_precision", self.inference_precision, PRECISIONS)
         if self.attention_backend is not None:
             _check("attention_backend", self.attention_backend, ATTENTION_BACKENDS)
+        if self.kv_cache_precision is not None:
+            _check("kv_cache_precision", self.kv_cache_precision, KV_PRECISIONS)
         if self.threads is not None and int(self.threads) < 1:
             raise ConfigError(f"generative.options.threads={self.threads} is not a thread count.",
                               "Set generative.options.threads=N with N >= 1, or null.")
@@ -94,6 +98,8 @@ class OvGenAISession(GenerativeSession):
         props = options.properties()
         if options.attention_backend:
             props["ATTENTION_BACKEND"] = options.attention_backend
+        if options.kv_cache_precision:
+            props["KV_CACHE_PRECISION"] = options.kv_cache_precision
         self.pipe = og.LLMPipeline(str(folder), options.device, **props)
         hf = json.loads((folder / "config.json").read_text())
         self.context_tokens = int(hf.get("max_position_embeddings", 0) or 0)
@@ -157,6 +163,8 @@ class OvGenAISession(GenerativeSession):
                 "dtype": self.options.weight_format,
                 "inference_precision": self.options.inference_precision,
                 "attention_backend": self.options.attention_backend or "openvino_genai default",
+                "kv_cache_precision": self.options.kv_cache_precision or _default_kv_precision(
+                    self.options.device),
                 "threads": self.options.threads, "converter": self.info.get("converter"),
                 "compression": self.info.get("compression"),
                 "convert_s": self.info.get("convert_s"), "cache_hit": self.info.get("cache_hit"),
@@ -167,6 +175,17 @@ class OvGenAISession(GenerativeSession):
         """Drop the pipeline and the logits model."""
         with self._lock:
             self.pipe = self._logits_model = None
+
+
+def _default_kv_precision(device: str) -> str:
+    """Return OpenVINO's default KV cache precision on device, labelled as the default."""
+    import openvino as ov
+
+    try:
+        kind = ov.Core().get_property(device, "KV_CACHE_PRECISION")
+        return f"{kind.get_type_name()} (OpenVINO default)"
+    except RuntimeError:
+        return "OpenVINO default"
 
 
 class OvGenAIEngine(GenerativeEngine):

@@ -37,7 +37,8 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> GenModelConfig:
 
 @pytest.fixture(scope="module")
 def session(model: GenModelConfig):
-    session = create_engine("openvino_genai").load(model)
+    # an f32 KV cache, so greedy tokens can be compared with transformers' exactly
+    session = create_engine("openvino_genai", {"kv_cache_precision": "f32"}).load(model)
     yield session
     session.close()
 
@@ -67,10 +68,35 @@ def test_fp32_conversion_is_faithful_to_transformers(model: GenModelConfig, sess
         reference.close()
 
 
+def test_cached_decode_steps_match_a_full_transformers_pass(model: GenModelConfig,
+                                                          session) -> None:
+    import openvino as ov
+
+    reference = create_engine("transformers").load(model)
+    try:
+        ids = np.random.default_rng(2).integers(3, 8000, size=12)
+        full = reference.logits(ids.tolist())
+    finally:
+        reference.close()
+    xml = Path(session.describe()["converted_folder"]) / "openvino_model.xml"
+    # f32 KV cache: OpenVINO's CPU default (u8) moves decode-step logits by ~1e-3
+    props = {"INFERENCE_PRECISION_HINT": "f32", "KV_CACHE_PRECISION": "f32"}
+    request = ov.Core().compile_model(str(xml), "CPU", props).create_infer_request()
+    request.reset_state()
+    steps = [(0, 9)] + [(i, i + 1) for i in range(9, 12)]  # a prefill, then 3 one-token steps
+    for start, stop in steps:
+        out = request.infer({"input_ids": ids[None, start:stop],
+                             "attention_mask": np.ones((1, stop), dtype=np.int64),
+                             "position_ids": np.arange(start, stop)[None],
+                             "beam_idx": np.zeros(1, dtype=np.int32)})
+        np.testing.assert_allclose(out["logits"][0], full[start:stop], atol=1e-4, rtol=1e-4)
+
+
 def test_the_conversion_is_cached_and_described(model: GenModelConfig, session) -> None:
     d = session.describe()
     assert d["engine"] == "openvino_genai" and d["weight_format"] == "fp32"
     assert d["device"] == "CPU" and d["weights"] == "random (seeded)"
+    assert (d["inference_precision"], d["kv_cache_precision"]) == ("f32", "f32")
     assert "nncf" in d["converter"] and d["convert_s"] > 0
     folder = Path(d["converted_folder"])
     assert folder.parent == Path(model.cache_dir) / "generative" / "ovgenai"
