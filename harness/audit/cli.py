@@ -21,10 +21,11 @@ from typing import Any
 from rich.console import Console
 
 from harness.audit.config import AUDITS, AuditConfig
-from harness.audit.prepare import compose_config, expand_sweep, prepare
+from harness.audit.prepare import expand_sweep, prepare
 from harness.audit.runner import run_audits
 from harness.audit.table import audit_markdown, audit_table
 from harness.core.errors import BackendUnavailable, ConfigError
+from harness.run.compose import compose_config
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

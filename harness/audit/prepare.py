@@ -11,13 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from omegaconf import OmegaConf
 
 from harness.backends.base import Backend
 from harness.backends.registry import create_backend
-from harness.config import BenchConfig, register_configs
+from harness.config import BenchConfig
 from harness.core.artifact import Artifact
 from harness.core.cache import ArtifactCache
 from harness.core.errors import BackendUnavailable
@@ -25,8 +23,7 @@ from harness.export.formats import format_mismatch, fp32_artifact
 from harness.models.inputs import calibration_set
 from harness.models.source import LoadedModel, load_model
 from harness.quantise.apply import NEEDS_CALIBRATION, quantise
-from harness.run.hydra_app import CONFIG_DIR, register_resolvers
-from harness.run.overrides import open_mapping_overrides
+from harness.run.prepare import fixed_inputs
 
 
 @dataclass
@@ -46,15 +43,6 @@ def expand_sweep(overrides: Sequence[str]) -> list[list[str]]:
     return [list(point) for point in itertools.product(*choices)]
 
 
-def compose_config(overrides: Sequence[str]) -> BenchConfig:
-    """Return the validated BenchConfig harness-bench would run for `overrides`."""
-    register_configs()
-    register_resolvers()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("config", overrides=open_mapping_overrides(list(overrides)))
-    return OmegaConf.to_object(cfg)  # type: ignore[return-value]
-
-
 def prepare(cfg: BenchConfig) -> Prepared:
     """Return the model, artifact and backend of the run; BackendUnavailable when it can't."""
     cache = ArtifactCache(Path(cfg.cache_dir))
@@ -70,4 +58,5 @@ def prepare(cfg: BenchConfig) -> Prepared:
     if cfg.quant.recipe in NEEDS_CALIBRATION:
         calib = calibration_set(model, cfg.quant.calibration_size, cfg.seed)
     artifact = quantise(model, fp32, cfg.quant, calib, cache)
+    artifact = backend.prepare(artifact, fixed_inputs(model, artifact), Path(cfg.cache_dir))
     return Prepared(model, artifact, backend)

@@ -224,6 +224,18 @@ class Backend(ABC):
         backends; see harness.backends.remote_split), None for in-process runtimes."""
         return None
 
+    def prepare(self, artifact: Artifact, fixed_inputs: dict[str, np.ndarray],
+                cache_dir: Path) -> Artifact:
+        """Return the artifact this backend will load: `artifact` itself, or a prepared copy
+        (a new file and hash, its meta saying what changed) where the runtime needs one.
+        `fixed_inputs`: the inputs the run fixes by value (model.inputs.NAME.value)."""
+        return artifact
+
+    def server_energy(self) -> Any | None:
+        """Return the reader of a server's own energy around each timed window (remote
+        backends: harness.backends.remote_energy.ServerEnergyBracket), None in-process."""
+        return None
+
     @abstractmethod
     def load(self, artifact: Artifact) -> Session:
         """Return a ready session for the artifact on the target's device."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -12,13 +11,18 @@ import openvino as ov
 
 from harness.backends.base import Backend, ProfiledSession, Session, SessionClosed, input_error
 from harness.backends.cold import ColdSettings
+from harness.backends.openvino_prepare import (
+    UNCONVERTED,
+    folded_inputs,
+    prepare_mode,
+    prepared_artifact,
+)
 from harness.backends.openvino_profile import PROFILER, OpenVinoProfiledSession
 from harness.core.artifact import Artifact
 from harness.core.errors import ConfigError, UnsupportedError, reason_of
 from harness.core.probe import Probe
 
 HINTS = ("LATENCY", "THROUGHPUT", "CUMULATIVE_THROUGHPUT")
-_UNCONVERTED = re.compile(r"Conversion is failed for:([^\n]+)")
 STATIC_DEVICES = ("NPU",)  # devices that compile static shapes only
 
 
@@ -32,6 +36,12 @@ class OpenVinoOptions:
       where the CPU has bf16 instructions); set "" for the device default, or bf16/f16.
     cache_dir: compiled-model cache ("" disables it).
     static_shape: reshape to the artifact's input shape; null means "only on NPU".
+    prepare_graph: auto, true or false. Hand OpenVINO a prepared copy of the ONNX graph:
+      integer/bool inputs fixed by model.inputs.NAME.value folded as constants, input shapes
+      fixed to the run's, constants folded (an If with a constant condition becomes the branch
+      it takes), If conditions reshaped to scalars, a redundant Q/DQ pair before a requantised
+      Pad dropped (openvino_prepare.py). auto: only when OpenVINO cannot take the file as it is.
+      The record's artifact section names the change and the prepared file's sha256.
     """
 
     performance_hint: str = "LATENCY"
@@ -39,6 +49,7 @@ class OpenVinoOptions:
     inference_precision: str = "f32"
     cache_dir: str = "models/.cache/openvino"
     static_shape: bool | None = None
+    prepare_graph: str = "auto"
 
 
 class OpenVinoSession(Session):
@@ -49,6 +60,7 @@ class OpenVinoSession(Session):
 
     def __init__(self, compiled: ov.CompiledModel, artifact: Artifact, info: dict[str, Any],
                  dynamic: bool) -> None:
+        self.folded = folded_inputs(artifact)  # inputs a prepared graph holds as constants
         self.compiled: ov.CompiledModel | None = compiled
         self.request = compiled.create_infer_request()
         self.specs = artifact.inputs
@@ -63,12 +75,14 @@ class OpenVinoSession(Session):
         Inputs are copied into the request's own input buffers and outputs are read as shared
         views, then copied, so that no per-call `ov.Tensor` wrapping or output building in
         Python is counted as OpenVINO's latency (costs: docs/methodology.md, "Backends'
-        settings")."""
+        settings"). Inputs a prepared graph folded as constants are skipped."""
         if self.compiled is None:
             raise SessionClosed("openvino")
         try:
             request = self.request
             for name, value in inputs.items():
+                if name in self.folded:
+                    continue
                 np.copyto(self._input_view(request, name, value), value, casting="no")
             return [out.copy() for out in request.infer(share_outputs=True).values()]
         except (RuntimeError, TypeError, ValueError, KeyError, AttributeError) as exc:
@@ -169,7 +183,8 @@ class OpenVinoBackend(Backend):
         try:
             model = core.read_model(str(artifact.path))
             if static:
-                model.reshape({s.name: list(s.shape) for s in artifact.inputs})
+                model.reshape({s.name: list(s.shape) for s in artifact.inputs
+                               if s.name not in folded_inputs(artifact)})
             compiled = core.compile_model(model, self.device, config)
         except RuntimeError as exc:
             raise _compile_error(exc, artifact, self.device) from exc
@@ -181,10 +196,17 @@ class OpenVinoBackend(Backend):
                     cache_dir=config.get("CACHE_DIR", ""))
         return compiled, info
 
+    def prepare(self, artifact: Artifact, fixed_inputs: dict[str, np.ndarray],
+                cache_dir: Path) -> Artifact:
+        """Return the artifact, or its copy prepared for OpenVINO's ONNX reader
+        (target.options.prepare_graph; openvino_prepare.py)."""
+        return prepared_artifact(artifact, fixed_inputs, prepare_mode(self.options.prepare_graph),
+                                 cache_dir)
+
     def load(self, artifact: Artifact) -> Session:
         """Read the ONNX file, compile it for the device and return a session."""
         compiled, info = self._compile(artifact, self._config())
-        return OpenVinoSession(compiled, artifact, info, dynamic=not info["static_shape"])
+        return OpenVinoSession(compiled, artifact, info, dynamic=_dynamic(artifact, info))
 
     def compile_cache(self) -> str | None:
         """Return OpenVINO's compiled-model cache: the CACHE_DIR property."""
@@ -199,24 +221,33 @@ class OpenVinoBackend(Backend):
         trials' compile loads from the cache, counters and all)."""
         compiled, info = self._compile(artifact, {**self._config(), "PERF_COUNT": True})
         return OpenVinoProfiledSession(
-            OpenVinoSession(compiled, artifact, info, dynamic=not info["static_shape"]))
+            OpenVinoSession(compiled, artifact, info, dynamic=_dynamic(artifact, info)))
+
+
+def _dynamic(artifact: Artifact, info: dict[str, Any]) -> bool:
+    return not (info["static_shape"] or artifact.meta.get("prepared_static_shapes"))
 
 
 def _compile_error(exc: RuntimeError, artifact: Artifact, device: str) -> UnsupportedError:
     """Return the error for a model OpenVINO could not read or compile, naming the operators."""
     text = str(exc)
-    failed = _UNCONVERTED.search(text)
+    prepared = artifact.meta.get("graph_preparation")
+    tried = artifact.meta.get("graph_preparation_failed")
+    after = f" (after {prepared})" if prepared else f" ({tried})" if tried else ""
+    failed = UNCONVERTED.search(text)
     if failed:
         ops = failed.group(1).strip()
         log = text.partition("Failed operations detailed log:")[2].partition("Summary:")[0]
         return UnsupportedError(
-            f"OpenVINO's ONNX reader cannot convert {ops} in this model: "
+            f"OpenVINO's ONNX reader cannot convert {ops} in this model{after}: "
             f"{reason_of(RuntimeError(log or text), max_lines=6)}",
             f"This is a limit of OpenVINO's ONNX frontend ({ov.__version__}), not of the model: "
-            "run it on onnxruntime (target=cpu), or re-export it without that construct "
+            + ("" if prepared or tried else "let the harness prepare the graph (target.options."
+               "prepare_graph=auto: inputs fixed by value folded, constant If's inlined), ")
+            + "run it on onnxruntime (target=cpu), or re-export it without that construct "
             "(e.g. fixed input shapes, or the branch the deployment takes folded in).")
     return UnsupportedError(
-        f"OpenVINO could not compile {artifact.path} for {device}: {reason_of(exc)}",
+        f"OpenVINO could not compile {artifact.path} for {device}{after}: {reason_of(exc)}",
         "Try another device or performance hint, or the onnxruntime backend.")
 
 

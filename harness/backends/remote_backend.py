@@ -9,9 +9,16 @@ from typing import Any, ClassVar
 import numpy as np
 
 from harness.backends.base import Backend, Session, SessionClosed, input_error
+from harness.backends.image_payload import check_image_input, codec, encode_batch
 from harness.backends.remote_client import OipClient, ServerError, import_client
 from harness.backends.remote_config import RemoteOptions
+from harness.backends.remote_energy import (
+    ServerEnergyBracket,
+    artifact_match,
+    read_side_channel,
+)
 from harness.backends.remote_network import network_section
+from harness.backends.remote_traffic import Traffic, TrafficTotals
 from harness.core.artifact import Artifact, TensorSpec
 from harness.core.errors import HarnessError, UnsupportedError
 from harness.core.probe import Probe
@@ -25,25 +32,35 @@ class RemoteSession(Session):
                  outputs: list[str], info: dict[str, Any]) -> None:
         self._backend, self._client, self._specs = backend, client, specs
         self._outputs, self._info = outputs, info
-        self._bytes: tuple[int, int] | None = None
+        self._codec = backend.codec
         self._closed = False
 
     def run(self, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
-        """Send one request and return the server's outputs (host numpy arrays)."""
+        """Send one request (the tensors, or the encoded image) and return the outputs."""
         if self._closed:
             raise SessionClosed("remote")
         if self._client is None:  # a fork: connect in the thread that uses it (REST's gevent
             self._client = OipClient(self._backend.options)  # client is bound to its thread)
+        o = self._backend.options
+        encode_ns, image_bytes, clipped = 0, 0, 0.0
+        request = inputs
+        if o.payload != "raw":  # the device's encode is part of the query, timed apart
+            begin = time.perf_counter_ns()
+            [(name, tensor)] = inputs.items()
+            batch = encode_batch(np.asarray(tensor), o.payload, o.payload_quality, self._codec)
+            request = {name: batch.images}
+            encode_ns = time.perf_counter_ns() - begin
+            image_bytes, clipped = batch.image_bytes, batch.clipped_share
         start = time.perf_counter_ns()
         try:
-            arrays, sent, received = self._client.infer(inputs, self._outputs)
+            arrays, sent, received = self._client.infer(request, self._outputs)
         except ServerError as exc:
             if "refused" in exc.message and set(inputs) == {s.name for s in self._specs}:
                 raise input_error(inputs, self._specs, True, "the remote server", exc) from exc
             raise
-        self._backend.count(time.perf_counter_ns() - start)
-        if self._bytes is None or self._bytes[0] != sent:
-            self._bytes = (sent, received)
+        self._backend.count(time.perf_counter_ns() - start, Traffic(
+            sent, received, encode_ns, image_bytes, clipped,
+            sum(np.asarray(v).nbytes for v in inputs.values())))
         return arrays
 
     def fork(self) -> RemoteSession:
@@ -54,10 +71,10 @@ class RemoteSession(Session):
         return RemoteSession(self._backend, None, self._specs, self._outputs, self._info)
 
     def describe(self) -> dict[str, Any]:
-        """Return the endpoint, server, model and payload bytes of the last request."""
-        payload = {"request_bytes": self._bytes[0], "response_bytes": self._bytes[1]} \
-            if self._bytes else {}
-        return {**self._info, "payload": payload}
+        """Return the endpoint, server, model and the payload: encoding and mean bytes each
+        way per request (harness.backends.remote_traffic)."""
+        return {**self._info, "payload": self._backend.traffic.describe(self._backend.options,
+                                                                        self._codec)}
 
     def close(self) -> None:
         """Close the connection; the session is unusable afterwards."""
@@ -81,7 +98,10 @@ class RemoteBackend(Backend):
         super().__init__(target)
         self._queries = 0
         self._client_ns = 0
+        self.traffic = TrafficTotals()
+        self.codec = ""  # the image codec, for payload=jpeg|png (set by load)
         self._lock = threading.Lock()  # forked sessions count from their own threads
+        self._side_missing = "no session was loaded"
 
     @classmethod
     def version(cls) -> str:
@@ -101,11 +121,12 @@ class RemoteBackend(Backend):
             return Probe(False, exc.message)
         return Probe(True)
 
-    def count(self, elapsed_ns: int) -> None:
-        """Add one request and the client's time in it to the backend's counters."""
+    def count(self, elapsed_ns: int, traffic: Traffic) -> None:
+        """Add one request, the client's time in it and its bytes to the backend's counters."""
         with self._lock:
             self._queries += 1
             self._client_ns += elapsed_ns
+            self.traffic.add(traffic)
 
     def server_counters(self) -> dict[str, Any] | None:
         """Return the cumulative counters of both ends (for harness.backends.remote_split)."""
@@ -119,8 +140,27 @@ class RemoteBackend(Backend):
                     client.close()
             except HarnessError as exc:  # the measured queries stand; only the split is lost
                 why = exc.message
+        with self._lock:
+            traffic = self.traffic.copy()
         return {"client_queries": self._queries, "client_ns": self._client_ns, "server": stats,
-                "server_error": why}
+                "server_error": why, "traffic": traffic,
+                "payload_options": (self.options, self.codec)}
+
+    def server_energy(self) -> ServerEnergyBracket:
+        """Return the reader of the server's energy around each timed window (after load)."""
+        def read() -> dict[str, Any]:
+            client = OipClient(self.options)
+            try:
+                doc, why = read_side_channel(client, self.options.model_name)
+            finally:
+                client.close()
+            if doc is None:
+                raise ServerError(why, "Check that the server is still running.")
+            return doc
+
+        return ServerEnergyBracket(None if self._side_missing else read,
+                                   lambda: self._queries, self._side_missing,
+                                   self.options.network_kind() == "loopback")
 
     def load(self, artifact: Artifact) -> Session:
         """Connect, check the served model's inputs against the artifact, return a session."""
@@ -132,19 +172,26 @@ class RemoteBackend(Backend):
             server = client.server_metadata()
             meta = client.model_metadata()
             self._check_inputs(meta, artifact.inputs)
+            if self.options.payload != "raw":
+                self._check_image(meta, artifact.inputs)
+                self.codec = codec()
             params = client.model_parameters()
+            side, self._side_missing = read_side_channel(client, self.options.model_name)
         except HarnessError:
             client.close()
             raise
         o = self.options
-        served_sha = params.get("artifact_sha256", "")
+        served = (side or {}).get("artifact")
+        match, why = artifact_match(served, params.get("artifact_sha256", ""), artifact,
+                                    self._side_missing)
         info = {
             "runtime": "remote", "device": self.target.device, "endpoint": o.url,
             "protocol": o.protocol, "tls": o.tls, "encoding": self._encoding(),
             "server": server, "served_model": {
-                "name": meta.get("name", o.model_name), "versions": meta.get("versions", []),
+                "name": meta.get("name", o.served_name), "versions": meta.get("versions", []),
                 "platform": meta.get("platform", ""), "parameters": params},
-            "artifact_match": (served_sha == artifact.sha256) if served_sha else None,
+            "served_artifact": served or {"reported": False, "reason": self._side_missing},
+            "artifact_match": match, "artifact_match_reason": why,
             "network": network,
             "timeout_s": o.timeout_s,
         }
@@ -156,11 +203,38 @@ class RemoteBackend(Backend):
             return "protobuf (raw_input_contents)"
         return "binary-data extension" if self.options.binary_data else "JSON"
 
+    def _check_image(self, meta: dict[str, Any], specs: tuple[TensorSpec, ...]) -> None:
+        """Raise unless the model is one image input and the served model takes BYTES."""
+        if len(specs) != 1:
+            raise UnsupportedError(
+                f"An encoded-image payload needs a one-input image model; this one takes "
+                f"{[s.name for s in specs]}.", "Use target.options.payload=raw for it.")
+        check_image_input(tuple(specs[0].shape), specs[0].dtype, specs[0].name)
+        types = {i["name"]: i.get("datatype", "") for i in meta.get("inputs", [])}
+        if types and types.get(specs[0].name) != "BYTES":
+            raise UnsupportedError(
+                f"The served model '{self.options.served_name}' takes '{specs[0].name}' as "
+                f"{types.get(specs[0].name)}, not as encoded image bytes (BYTES).",
+                "Serve the image model (harness serve --image-input serves "
+                f"'<model>{self.options.image_model_suffix}'), or use payload=raw.")
+
     def _check_inputs(self, meta: dict[str, Any], specs: tuple[TensorSpec, ...]) -> None:
         served = {i["name"]: i for i in meta.get("inputs", [])}
         if served and set(served) != {s.name for s in specs}:
             raise UnsupportedError(
-                f"The served model '{self.options.model_name}' takes inputs "
+                f"The served model '{self.options.served_name}' takes inputs "
                 f"{sorted(served)}, the run's model takes {sorted(s.name for s in specs)}.",
                 "Serve the same model (harness serve with the run's model= and quant=), or "
                 "point target.options.model_name at it.")
+        if self.options.payload != "raw":  # the image model takes encoded bytes instead
+            return
+        for spec in specs:
+            dims = [int(d) for d in served.get(spec.name, {}).get("shape", [])]
+            if len(dims) == len(spec.shape) and not all(
+                    d in (-1, int(x)) for d, x in zip(dims, spec.shape, strict=True)):
+                raise UnsupportedError(
+                    f"The served model '{self.options.served_name}' takes input '{spec.name}' "
+                    f"of shape {dims} (-1: any size), the run sends {list(spec.shape)}.",
+                    "Serve the model with the run's input shapes (harness serve with the same "
+                    f"model.inputs overrides), or set model.inputs.{spec.name}.shape to the "
+                    "served shape.")

@@ -85,10 +85,14 @@ class OipClient:
                                   "certificate", "handshake", "socket closed", "reset")):
             return self._transport_error(what, exc)
         if "unknown model" in low or "not found" in low or "not ready" in low:
+            image = "" if self.options.payload == "raw" else (
+                f" An encoded-image payload ({self.options.payload}) goes to model_name + "
+                f"'{self.options.image_model_suffix}': serve it with harness serve --image-input.")
             return ServerError(f"The server at {self.options.url} has no ready model "
-                               f"'{self.options.model_name}' ({text}).",
+                               f"'{self.options.served_name}' ({text}).",
                                f"It serves: {self._served() or 'nothing it will list'}. Set "
-                               "target.options.model_name (and model_version) to one of them.")
+                               "target.options.model_name (and model_version) to one of them."
+                               + image)
         return ServerError(f"The server at {self.options.url} refused {what}: {text}"
                            + (f" (status {status})" if status else ""),
                            "Check the server's log; the request is what the model's "
@@ -140,13 +144,13 @@ class OipClient:
         """Return the model's metadata (name, versions, platform, inputs, outputs)."""
         o = self.options
         return self.call("the model metadata", lambda: self._as_dict(
-            self._client.get_model_metadata(o.model_name, o.model_version)))
+            self._client.get_model_metadata(o.served_name, o.model_version)))
 
     def model_parameters(self) -> dict[str, str]:
         """Return the model config's string parameters (e.g. the served artifact's sha256)."""
         o = self.options
         try:
-            config = self._as_dict(self._client.get_model_config(o.model_name, o.model_version))
+            config = self._as_dict(self._client.get_model_config(o.served_name, o.model_version))
         except self._lib.InferenceServerException:
             return {}  # a server without the model-configuration extension
         config = config.get("config", config)
@@ -158,7 +162,7 @@ class OipClient:
         """Return the model's cumulative statistics (statistics extension), or None."""
         o = self.options
         try:
-            stats = self._as_dict(self._client.get_inference_statistics(o.model_name,
+            stats = self._as_dict(self._client.get_inference_statistics(o.served_name,
                                                                          o.model_version))
         except self._lib.InferenceServerException:
             return None
@@ -172,10 +176,12 @@ class OipClient:
 
         return MessageToDict(value, preserving_proto_field_name=True)
 
-    def infer(self, inputs: dict[str, np.ndarray], outputs: list[str]) -> tuple[list[np.ndarray],
-                                                                                int, int]:
-        """Return (outputs, request bytes, response bytes) of one inference request."""
+    def infer(self, inputs: dict[str, np.ndarray], outputs: list[str], model: str = ""
+              ) -> tuple[list[np.ndarray], int, int]:
+        """Return (outputs, request bytes, response bytes) of one inference request (to the
+        options' model, or to `model`'s latest version)."""
         lib, o = self._lib, self.options
+        served, version = (model, "") if model else (o.served_name, o.model_version)
         request = []
         for name, value in inputs.items():
             arr = np.ascontiguousarray(value)
@@ -188,11 +194,11 @@ class OipClient:
         if self.protocol == "http":
             wanted = [lib.InferRequestedOutput(n, binary_data=o.binary_data) for n in outputs]
             result = self.call("an inference request", lambda: self._client.infer(
-                o.model_name, request, model_version=o.model_version, outputs=wanted))
+                served, request, model_version=version, outputs=wanted))
         else:
             wanted = [lib.InferRequestedOutput(n) for n in outputs]
             result = self.call("an inference request", lambda: self._client.infer(
-                o.model_name, request, model_version=o.model_version, outputs=wanted,
+                served, request, model_version=version, outputs=wanted,
                 client_timeout=o.timeout_s))
         arrays = [result.as_numpy(n) for n in outputs]
         missing = [n for n, a in zip(outputs, arrays, strict=True) if a is None]
@@ -208,7 +214,7 @@ class OipClient:
         from tritonclient.grpc._utils import _get_inference_request
 
         return _get_inference_request(
-            model_name=self.options.model_name, inputs=request,
+            model_name=self.options.served_name, inputs=request,
             model_version=self.options.model_version, request_id="", outputs=wanted,
             sequence_id=0, sequence_start=False, sequence_end=False, priority=0,
             timeout=None, parameters=None).ByteSize()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from harness.backends.image_payload import ENCODINGS
 from harness.core.errors import ConfigError
 
 #: URL scheme -> (protocol, TLS)
@@ -27,6 +28,9 @@ class RemoteOptions:
         the run's network= profile; an emulated link behind the URL is recorded as emulated).
     network_profile: the profile's name (network=NAME), checked against the link it reaches.
     server_statistics: read the server's statistics extension to split each query's time.
+    payload: raw (the input tensors) | jpeg | png (an image model's input sent as the encoded
+        image, one BYTES tensor, to the served model `<model_name><image_model_suffix>`, which
+        decodes it: harness serve --image-input); payload_quality: JPEG quality 1-100.
     """
 
     url: str = "http://localhost:8000"
@@ -38,6 +42,9 @@ class RemoteOptions:
     network: str = "auto"
     network_profile: str | None = None
     server_statistics: bool = True
+    payload: str = "raw"
+    payload_quality: int = 90
+    image_model_suffix: str = "_image"
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.url)
@@ -55,9 +62,21 @@ class RemoteOptions:
         if self.network not in NETWORKS:
             raise ConfigError(f"target.options.network '{self.network}' is not known.",
                               f"Use one of: {', '.join(NETWORKS)}.")
+        if self.payload not in ENCODINGS:
+            raise ConfigError(f"target.options.payload '{self.payload}' is not known.",
+                              f"Use one of: {', '.join(ENCODINGS)}.")
+        if not 1 <= self.payload_quality <= 100:
+            raise ConfigError(f"target.options.payload_quality={self.payload_quality} is not a "
+                              "JPEG quality.", "Give 1-100, e.g. 90.")
         if self.network == "emulated" and not self.network_profile:
             raise ConfigError("target.options.network=emulated needs network_profile.",
                               "Name the profile that shapes the link, e.g. eu_cloud_region.")
+
+    @property
+    def served_name(self) -> str:
+        """Return the served model's name: model_name, plus the suffix for an encoded image."""
+        return self.model_name if self.payload == "raw" else \
+            self.model_name + self.image_model_suffix
 
     @property
     def protocol(self) -> str:

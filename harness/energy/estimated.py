@@ -1,8 +1,10 @@
 """Estimated energy from a power model and CPU utilisation (psutil); never a measurement.
 
 power_w = idle_w + (active_w - idle_w) * utilisation, utilisation measured over the window
-from psutil CPU times: "system" (all CPUs busy fraction) or "process" (this process and its
-children, as a fraction of all logical CPUs). With tdp_w set, active_w = tdp_w and
+from psutil CPU times: "system" (all CPUs busy fraction), "process" (this process and its
+waited-for children, as a fraction of all logical CPUs) or "process_tree" (this process and
+its live descendants, e.g. a server and the workers it started; CPU time of a descendant that
+exits inside the window is lost). With tdp_w set, active_w = tdp_w and
 idle_w = tdp_fraction_idle * tdp_w. Defaults (10 W idle, 65 W active: a mid-range desktop CPU
 package) are rough; set them for your device. Stated accuracy +/-50 %.
 """
@@ -24,7 +26,7 @@ from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 if TYPE_CHECKING:
     from harness.energy.config import MeterConfig
 
-UTILISATION_SOURCES = ("system", "process")
+UTILISATION_SOURCES = ("system", "process", "process_tree")
 RANGES = {"idle_w": at_least(0), "active_w": at_least(0),
           "tdp_w": above(0, "the idle/active model"), "tdp_fraction_idle": Range(0, 1)}
 
@@ -51,7 +53,7 @@ class EstimatedOptions:
     active_w: float = 65.0  # rough default: the same package fully busy
     tdp_w: float | None = None  # set to model from TDP instead of idle/active
     tdp_fraction_idle: float = 0.15  # with tdp_w: idle power as a fraction of it
-    utilisation: str = "system"  # "system" or "process" CPU utilisation
+    utilisation: str = "system"  # "system", "process" or "process_tree" CPU utilisation
 
     def __post_init__(self) -> None:
         check_fields(self, "meter.options", RANGES)
@@ -62,6 +64,15 @@ def _busy_s(times: Any) -> float:
     """Return busy CPU seconds in a psutil cpu_times tuple (total minus idle and iowait)."""
     fields = times._asdict()
     return sum(fields.values()) - fields.get("idle", 0.0) - fields.get("iowait", 0.0)
+
+
+def _tree_busy_s(process: psutil.Process) -> float:
+    """Return a live process's own busy CPU seconds (0 when it has exited meanwhile)."""
+    try:
+        t = process.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return t.user + t.system
 
 
 class EstimatedMeter(EnergyMeter):
@@ -114,7 +125,10 @@ class EstimatedMeter(EnergyMeter):
         if self.utilisation == "system":
             return _busy_s(psutil.cpu_times())
         t = self._process.cpu_times()
-        return t.user + t.system + t.children_user + t.children_system
+        busy = t.user + t.system + t.children_user + t.children_system
+        if self.utilisation == "process_tree":
+            busy += sum(_tree_busy_s(c) for c in self._process.children(recursive=True))
+        return busy
 
     def _start(self) -> None:
         self._t0_s = self._clock()

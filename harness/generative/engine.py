@@ -1,7 +1,7 @@
 """The generative engine contract: load a model into a session that streams generated tokens.
 
 Engines register in the `harness.generative_engines` entry-point group (as backends do in
-`harness.backends`) and pass tests/generative/conformance.py. A session generates exactly
+`harness.backends`) and pass tests/conformance/gen_engine_suite.py. A session generates exactly
 `max_new_tokens` tokens (EOS ignored) and calls `on_token(count)` as each step's tokens arrive,
 so the caller timestamps arrivals with its own clock; a remote engine does the same per chunk.
 """

@@ -7,7 +7,6 @@ import time
 from dataclasses import asdict, replace
 from typing import Any
 
-from harness.core.errors import MeasurementError
 from harness.energy.auto import create_meter
 from harness.energy.base import EnergyMeter, NullMeter
 from harness.energy.config import MeterConfig
@@ -18,7 +17,8 @@ from harness.generative.engine import GenerativeSession, create_engine
 from harness.generative.metrics import summarise_traces, traces_json
 from harness.generative.quality_run import measure_quality
 from harness.generative.requests import build_prompts
-from harness.generative.search import is_valid, search_rate
+from harness.generative.search import is_valid
+from harness.generative.server_search import searched_server
 from harness.generative.trace import RequestTrace
 from harness.records.builder import RunBuilder
 
@@ -77,33 +77,30 @@ def _scenario(cfg: GenerativeConfig, session: GenerativeSession, prompts: list,
                               "prompt_source": (cfg.prompts.file
                                                 or f"seeded ids (seed {cfg.prompts.seed})")}
     if sc.name is GenScenario.server and sc.search_rate:
-        capacity = 1.0 / _mean_e2e_s(scenarios.single_stream(session, prompts[:2], out))
-        best, probes = search_rate(
-            lambda r: scenarios.server(session, prompts, out, sc, r), capacity, sc)
-        fields.update(search={"best_rate_rps": best, "probes": probes, "capacity_rps": capacity})
-        if best is None:
-            raise MeasurementError("No request rate met the TTFT/TPOT bounds.",
-                                   "Loosen ttft_bound_ms / tpot_bound_ms or use fewer tokens.")
+        best, probe, fields["search"] = searched_server(session, prompts, out, sc, meter)
         sc = replace(sc, rate_rps=best)
-    levels = [int(u) for u in sc.users] if sc.name is GenScenario.concurrency else [0]
-    all_traces: list[RequestTrace] = []
-    window = meter.window()
-    start_unix = time.time()
-    with window:
-        per_level = []
-        for users in levels:
-            traces = _issue(sc, session, prompts, out, users)
-            all_traces.extend(traces)
-            per_level.append((users, traces))
+        all_traces, readings = probe.traces, probe.readings
+        start_unix, end_unix, per_level = probe.start_unix_s, probe.end_unix_s, []
+    else:
+        levels = [int(u) for u in sc.users] if sc.name is GenScenario.concurrency else [0]
+        all_traces, per_level = [], []
+        window = meter.window()
+        start_unix = time.time()
+        with window:
+            for users in levels:
+                traces = _issue(sc, session, prompts, out, users)
+                all_traces.extend(traces)
+                per_level.append((users, traces))
+        readings, end_unix = window.readings, time.time()
     summary = summarise_traces(all_traces, sc.confidence)
-    fields.update(summary, window_start_unix_s=start_unix, window_end_unix_s=time.time(),
+    fields.update(summary, window_start_unix_s=start_unix, window_end_unix_s=end_unix,
                   traces=traces_json(all_traces))
     if sc.name is GenScenario.server:
         fields.update(rate_rps=sc.rate_rps, ttft_bound_ms=sc.ttft_bound_ms,
                       tpot_bound_ms=sc.tpot_bound_ms, valid=is_valid(summary, sc))
     if sc.name is GenScenario.concurrency:
         fields["levels"] = [_level(u, t, sc.confidence) for u, t in per_level]
-    return {"generative": fields, "energy": _energy(meter, window.readings, summary)}
+    return {"generative": fields, "energy": _energy(meter, readings, summary)}
 
 
 def _issue(sc: Any, session: GenerativeSession, prompts: list, out: int,
@@ -124,10 +121,6 @@ def _level(users: int, traces: list[RequestTrace], confidence: float) -> dict[st
             "ttft_p50_ns": s["ttft"]["p50"]["value_ns"] if s["ttft"]["p50"] else None,
             "tpot_p50_ns": (s["tpot"] or {}).get("p50", {}) and s["tpot"]["p50"]["value_ns"],
             "requests": s["requests"]}
-
-
-def _mean_e2e_s(traces: list[RequestTrace]) -> float:
-    return sum(t.token_ns[-1] - t.send_ns for t in traces) / len(traces) / 1e9
 
 
 def _energy(meter: EnergyMeter, readings: list, summary: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ every run fails, otherwise INCONCLUSIVE; no matching ok run is INCONCLUSIVE (mis
 Intervals: latency percentiles use the record's distribution-free 95 % CI; throughput takes the
 relative half-width of the mean-latency t-interval; energy is ± the meter's relative uncertainty;
 `accuracy_rel_fp32` is the Wilson 95 % interval of the task accuracy over its test samples
-divided by the FP32 reference accuracy on the same samples.
+divided by the FP32 reference accuracy on the same samples. Generative records (tokens/s, TTFT,
+TPOT, ITL, e2e, J per output token, a `users` level) are read by harness/report/gen_claims.py.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ from harness.core.yaml_file import load_yaml
 from harness.energy.method import provenance_mark
 from harness.records.schema import Status
 from harness.report.compare import Interval, latency_ms
+from harness.report.gen_claims import GEN_METRICS, gen_interval, has_users, split_users
+from harness.report.gen_record import is_generative
 from harness.report.load import Run
 from harness.report.select import check_keys, matches
 
 OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 METRICS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "throughput_sps", "energy_uj_per_inference",
-           "accuracy_rel_fp32")
+           "accuracy_rel_fp32") + GEN_METRICS
+ENERGY_METRICS = ("energy_uj_per_inference", "j_per_output_token")
 Z95 = 1.959964
 
 
@@ -78,6 +82,7 @@ def load_claims(path: Path) -> list[Claim]:
             raise ConfigError(f"{path}: claim '{claim.id}' has match {claim.match!r}, not a "
                               "mapping of key: value.",
                               "Write e.g. match: {model: digits, quant: int8_static}.")
+        split_users(claim.match, claim.id)  # ConfigError for a users level that is no number
         if claim.metric not in METRICS or claim.op not in OPS:
             raise ConfigError(f"{path}: claim '{claim.id}' has metric '{claim.metric}', op "
                               f"'{claim.op}'.", f"Metrics: {', '.join(METRICS)}; ops: "
@@ -122,16 +127,27 @@ def claim_interval(run: Run, name: str) -> tuple[Interval | None, str]:
     return Interval(task["value"] / ref, low / ref, high / ref), ""
 
 
+def _interval(run: Run, claim: Claim) -> tuple[Interval | None, str]:
+    if claim.metric in GEN_METRICS:
+        found, note = gen_interval(run.record, claim.metric, split_users(claim.match, claim.id)[0])
+        return (Interval(*found) if found else None), note
+    if is_generative(run.record):
+        return None, (f"{claim.metric} is a tensor metric; this is a generative run (use "
+                      "tokens_per_s, ttft_p90_ms, tpot_p50_ms, ...)")
+    return claim_interval(run, claim.metric)
+
+
 def judge_run(run: Run, claim: Claim) -> Evidence:
     """Return one run's evidence and verdict for `claim`."""
-    interval, note = claim_interval(run, claim.metric)
+    interval, note = _interval(run, claim)
     timer = "measured (timer)"
-    prov = (run.record.energy.provenance or "") if "energy" in claim.metric else timer
+    energy = claim.metric in ENERGY_METRICS
+    prov = (run.record.energy.provenance or "") if energy else timer
     label = f"{run.record.run_id}@{run.record.environment.hostname} ({run.path})"
     if interval is None:
         return Evidence(label, None, None, None, prov, "INCONCLUSIVE", note)
     ok = OPS[claim.op]
-    if "energy" in claim.metric and provenance_mark(prov):
+    if energy and provenance_mark(prov):
         verdict, note = "INCONCLUSIVE", "energy is estimated, not measured"
     elif ok(interval.low, claim.bound) and ok(interval.high, claim.bound):
         verdict = "PASS"
@@ -144,9 +160,11 @@ def judge_run(run: Run, claim: Claim) -> Evidence:
 
 def matching_runs(claim: Claim, runs: Sequence[Run]) -> list[Run]:
     """Return the ok runs `claim` is judged on; ConfigError for a match key no run has."""
-    pairs = [(str(k), str(v)) for k, v in claim.match.items()]
+    users, rest = split_users(claim.match, claim.id)
+    pairs = [(str(k), str(v)) for k, v in rest.items()]
     check_keys(runs, [k for k, _ in pairs], f"match key of claim '{claim.id}'")
-    return [r for r in runs if r.record.status is Status.ok and matches(r, pairs)]
+    return [r for r in runs if r.record.status is Status.ok and matches(r, pairs)
+            and has_users(r.record, users)]
 
 
 def judge(claim: Claim, runs: Sequence[Run]) -> tuple[str, list[Evidence]]:

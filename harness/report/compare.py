@@ -18,6 +18,9 @@ import numpy as np
 
 from harness.energy.method import provenance_mark
 from harness.records.schema import Status
+from harness.report.gen_compare import GEN_RATIOS, gen_numeric
+from harness.report.gen_intervals import headline
+from harness.report.gen_record import is_generative
 from harness.report.load import Run
 from harness.report.rows import accuracy_cell, percentile_ms
 from harness.report.select import lookup, matches
@@ -55,7 +58,13 @@ def energy_mj(run: Run) -> Interval | None:
 
 
 def metric(run: Run, name: str) -> Interval | None:
-    """Return a named metric: p50/p90/p95/p99 (ms), energy (mJ/inf) or throughput (inf/s)."""
+    """Return a named metric: p50/p90/p95/p99 (ms), energy (mJ/inf) or throughput (inf/s); for
+    generative runs ttft_p50/tpot_p50 (ms), tokens_per_s or j_per_token (the others None)."""
+    if is_generative(run.record):
+        found = headline(run.record).get(name) if name in GEN_RATIOS else None
+        return None if found is None else Interval(*found)
+    if name in GEN_RATIOS:
+        return None
     if name == "energy":
         return energy_mj(run)
     if name == "throughput":
@@ -101,6 +110,9 @@ def base_row(run: Run) -> dict[str, Any]:
         quick=not rec.scenario.compliant if rec.status is Status.ok else None,
         reason=rec.reason,
     )
+    row.update(gen_numeric(rec))
+    if row["engine"] is not None:  # per-output-token energy is in j_per_token, not per inference
+        row.update(energy_mj_per_inf=None, energy_mark="", samples=None)
     return row
 
 
@@ -132,7 +144,7 @@ def ratio(run: Run, base: Run, name: str) -> tuple[float | None, bool]:
 
 
 def compare_rows(runs: Sequence[Run], baseline: Sequence[tuple[str, str]] | None,
-                 ratio_metrics: Sequence[str] = ("p50", "throughput", "energy")
+                 ratio_metrics: Sequence[str] = ("p50", "throughput", "energy") + GEN_RATIOS
                  ) -> list[dict[str, Any]]:
     """Return one row per run, joined and sorted, with ratios against its baseline run."""
     fixed = {k for k, _ in baseline or []}

@@ -28,6 +28,7 @@ from harness.report.compare_render import (
     display_rows,
     drop_constant,
 )
+from harness.report.gen_compare import compare_headers
 from harness.report.latest import latest_sweep
 from harness.report.load import Run, load_runs
 from harness.report.render import csv_text, markdown, note_lines, rich_table
@@ -89,15 +90,17 @@ def write_tables(runs: Sequence[Run], args: argparse.Namespace, out: Path) -> li
         all_rows += rows
         shown = display_rows(rows)
         title = f"{args.group_by} = {group}" if args.group_by else "comparison"
+        group_headers, gen_legend = compare_headers(shown, COMPARE_HEADERS)
+        legend = COMPARE_LEGEND + gen_legend
         if not args.quiet:
-            headers, same = drop_constant(shown, COMPARE_HEADERS)
+            headers, same = drop_constant(shown, group_headers)
             console.print(rich_table(shown[: args.max_rows], f"{title} ({same})" if same
-                                     else title, headers, COMPARE_LEGEND))
+                                     else title, headers, legend))
             if len(shown) > args.max_rows:
                 console.print(f"... {len(shown) - args.max_rows} more rows in compare.md")
             for line in note_lines(shown[: args.max_rows]):
                 console.print(line, markup=False, highlight=False)
-        md_parts.append(f"## {title}\n\n" + markdown(shown, COMPARE_HEADERS, COMPARE_LEGEND))
+        md_parts.append(f"## {title}\n\n" + markdown(shown, group_headers, legend))
     base_text = ", ".join(f"{k}={v}" for k, v in baseline) if baseline else "none"
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.md").write_text(f"# edge-harness comparison\n\nBaseline: {base_text}\n\n"

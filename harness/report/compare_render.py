@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.report.compare import NOISE_MARK
+from harness.report.gen_compare import GEN_RATIOS, gen_display
 
 COMPARE_HEADERS = {
     "model": "model", "quant": "quant", "scenario": "scenario", "target": "target",
@@ -52,13 +53,15 @@ def display_row(row: dict[str, Any]) -> dict[str, Any]:
         out[name] = ci_text(row, name)
     energy = row.get("energy_mj_per_inf")
     out["energy"] = f"{energy:.4g} {row.get('energy_mark', '')}".strip() if energy else ""
-    for name in ("p50", "throughput", "energy"):
+    for name in ("p50", "throughput", "energy") + GEN_RATIOS:
         out[f"{name}_x"] = ratio_text(row, name)
     fraction = row.get("int8_fraction")
     out["int8"] = "" if fraction is None else f"{fraction:.0%}"
     out["throughput_sps"] = _g(row.get("throughput_sps"))
     out["memory_mib"] = _g(row.get("memory_mib"))
     out["size_kib"] = _g(row.get("size_kib"))
+    if row.get("engine"):
+        out.update(gen_display(row))
     return out
 
 

@@ -69,16 +69,20 @@ class CostInputs:
 
 def electricity(country: str) -> Traced:
     """Return the Eurostat nrg_pc_205 non-household price of `country` (EUR/kWh, period cited)."""
-    table = load_yaml(ELECTRICITY_FILE, "electricity price")["prices"]
-    entry = table.get(country.upper())
+    data = load_yaml(ELECTRICITY_FILE, "electricity price")
+    table, code = data["prices"], country.upper()
+    entry = table.get(code)
     if entry is None:
+        why = (data.get("missing") or {}).get(code)
         raise ConfigError(
-            f"No Eurostat electricity price for country '{country}' in {ELECTRICITY_FILE.name} "
-            f"(it has {', '.join(sorted(table))}).",
+            f"No Eurostat electricity price for country '{country}' in {ELECTRICITY_FILE.name}"
+            + (f": {why.rstrip('.')}" if why else "")
+            + f" (it has {', '.join(sorted(table))}; codes are Eurostat's, EL for Greece).",
             "Set cost.electricity_eur_per_kwh in the preset, or --cost-set "
             "PRESET.electricity_eur_per_kwh=VALUE, from Eurostat nrg_pc_205 for your country.")
+    band = f", band {entry['band']}" if "band" in entry else ""
     return Traced(float(entry["eur_per_kwh"]), "EUR/kWh",
-                  f"Eurostat nrg_pc_205, {country.upper()}, {entry['period']}: {entry['source']}")
+                  f"Eurostat nrg_pc_205, {code}, {entry['period']}{band}: {entry['source']}")
 
 
 def _number(name: str, key: str, value: Any) -> float:

@@ -5,7 +5,9 @@ under every deployment preset (configs/deployment/*.yaml: RTT, bandwidth, queuei
 energy, grid intensity, each with its source). Prints the verdicts and the crossover RTT, uplink
 and network intensity at which they flip; writes deployment.md and deployment.csv. Any results
 folder can stand in for the datacenter side (e.g. this machine's CPU runs when there is no GPU
-server): the model only needs its latency and energy per inference.
+server): the model only needs its latency and energy per inference. Runs measured through
+target=remote (in either folder) are set beside the model with its error
+(harness.report.deployment_measured) and written to deployment_measured.json.
 
 examples:
   harness deploy --device results/edge --datacenter results/server
@@ -34,7 +36,15 @@ from harness.report.deployment import (
 )
 from harness.report.deployment_config import DeploymentConfig, load_preset, shipped_presets
 from harness.report.deployment_cost_cli import add_cost_arguments, cost_and_residency
+from harness.report.deployment_energy import network_lines, pair_payload, with_server_energy
+from harness.report.deployment_measured_cli import (
+    basis_lines,
+    latency_basis,
+    measured_section,
+    split_remote,
+)
 from harness.report.deployment_runs import measurement, pair_runs, payload_of
+from harness.report.gen_deploy import gen_pairs, generative_blocks, split_generative
 from harness.report.load import Run, load_runs
 from harness.report.render import csv_text, markdown, rich_table
 from harness.report.select import filter_runs, lookup, parse_pairs
@@ -76,8 +86,8 @@ def _mark(value: float | None, scale: float, estimated: bool) -> str:
 def evaluate_pair(dev: Run, dc: Run, presets: Sequence[DeploymentConfig]
                   ) -> tuple[list[DeploymentResult], list[str]]:
     """Return every preset's result for one device/datacenter pair and the verdict lines."""
-    payload, how = payload_of(dev)
-    dev_m, dc_m = measurement(dev), measurement(dc)
+    payload, how = pair_payload(dev, dc, payload_of(dev))
+    dev_m, (dc_m, server_line) = measurement(dev), with_server_energy(dc, measurement(dc))
     results, lines = evaluate(dev_m, dc_m, payload, presets), []
     dev_result = next((r for r, c in zip(results, presets, strict=True)
                        if c.kind == "on_device"), None)
@@ -90,6 +100,7 @@ def evaluate_pair(dev: Run, dc: Run, presets: Sequence[DeploymentConfig]
             lines.append(f"{label}: {best.name} wins{est}")
     lines.append(f"payload: {payload.request_bytes} B request, {payload.response_bytes} B "
                  f"response ({how})")
+    lines += ([server_line] if server_line else []) + network_lines(payload, how, presets)
     if dev_result is not None:
         lines += crossovers(dev_result, results, payload, presets)
     return results, lines
@@ -137,15 +148,25 @@ def run(args: argparse.Namespace) -> int:
     load = load_runs
     if args.store:  # DuckDB loads only when asked for
         from harness.report.store_load import load_store_runs as load
-    dev_runs = filter_runs(load([args.device]), where)
-    dc_runs = filter_runs(load([args.datacenter]), where)
-    pairs = pair_runs(dev_runs, dc_runs)
-    if not pairs:
-        raise HarnessError("No device run has a datacenter run of the same model and scenario.",
-                           "Benchmark the same model on both machines, then compare.")
+    dev_all, dev_gen = split_generative(filter_runs(load([args.device]), where))
+    dc_all, dc_gen = split_generative(filter_runs(load([args.datacenter]), where))
+    remote, (dev_runs, dc_runs) = split_remote(dev_all, dc_all)
+    pairs, generative = pair_runs(dev_runs, dc_runs), gen_pairs(dev_gen, dc_gen)
+    if not pairs and not remote and not generative:
+        raise HarnessError("No device run has a datacenter run of the same model and scenario "
+                           "(generative runs: also the same tokens per request), and no run was "
+                           "measured through target=remote.",
+                           "Benchmark the same model on both machines, or measure it behind a "
+                           "server (harness serve, then target=remote), then compare.")
     console, rows, md = wide_console(), [], ["# On-device vs datacenter deployment\n"]
+    md += generative_blocks(generative, console)
+    verdicts: dict[str, Any] = {}
     for dev, dc in pairs:
         results, lines = evaluate_pair(dev, dc, presets)
+        basis = latency_basis(dev, dc, {r.name: r.latency_s * 1e3 for r in results}, remote,
+                              presets)
+        verdicts[f"{lookup(dev, 'model')}/{lookup(dev, 'quant')}"] = basis
+        lines += basis_lines(measurement(dev).latency_s * 1e3, basis) if remote else []
         block = [result_row(dev, dc, r) for r in results]
         rows += block
         title = f"{lookup(dev, 'model')} ({lookup(dev, 'quant')} on {lookup(dev, 'target')})"
@@ -154,18 +175,27 @@ def run(args: argparse.Namespace) -> int:
         md += [f"## {title}\n", markdown(block, HEADERS, LEGEND)] + [f"- {x}" for x in lines]
     out = Path(args.out or args.device)
     out.mkdir(parents=True, exist_ok=True)
-    md += cost_and_residency(args, presets, pairs, console, out)
+    measured_md, measured_rows = measured_section(remote, [dc_runs, dev_runs], presets,
+                                                  console, out, verdicts)
+    md += measured_md + cost_and_residency(args, presets, pairs, console, out)
     (out / "deployment.md").write_text("\n".join(md) + "\n")
     (out / "deployment.csv").write_text(csv_text(rows))
-    console.print(f"deployment.md, deployment.csv and deployment_cost.json in {out}")
-    if args.html:  # matplotlib loads only when the report is asked for
-        write_decision_report(args, presets, dev_runs, dc_runs, rows, out)
+    extra = ", deployment_measured.json" if remote else ""
+    console.print(f"deployment.md, deployment.csv{extra} and deployment_cost.json in {out}")
+    if args.html and (pairs or remote):  # matplotlib loads only when the report is asked for
+        write_decision_report(args, presets, dev_runs, dc_runs, rows, out, remote,
+                              measured_rows)
+    elif args.html:
+        print("No decision report: it models tensor runs; the generative comparison is in "
+              "deployment.md.", file=sys.stderr)
     return 0
 
 
 def write_decision_report(args: argparse.Namespace, presets: Sequence[DeploymentConfig],
                           dev_runs: Sequence[Run], dc_runs: Sequence[Run],
-                          rows: Sequence[dict[str, Any]], out: Path) -> Path:
+                          rows: Sequence[dict[str, Any]], out: Path,
+                          remote: Sequence[Run] = (),
+                          measured_rows: Sequence[dict[str, Any]] = ()) -> Path:
     """Write deployment.html (the decision per model, plots, tables); print and return it."""
     from harness.report.deployment_html import write_deployment_html
     from harness.report.verdict import decide
@@ -174,8 +204,9 @@ def write_decision_report(args: argparse.Namespace, presets: Sequence[Deployment
     with_sources = list(zip(presets, sources, strict=True))
     decisions = decide(dev_runs, dc_runs, with_sources,
                        parse_overrides(getattr(args, "cost_set", []) or []),
-                       getattr(args, "country", None))
+                       getattr(args, "country", None), remote)
     note = f"Device runs: {args.device}; datacenter runs: {args.datacenter}."
-    path = write_deployment_html(out, decisions, with_sources, rows, HEADERS, dev_runs, note)
+    path = write_deployment_html(out, decisions, with_sources, rows, HEADERS, dev_runs, note,
+                                 measured_rows)
     print(f"Decision report: {path}", file=sys.stderr)
     return path

@@ -27,6 +27,7 @@ class NetworkConfig:
     downlink_mbps: float = math.inf
     average_kwh_per_gb: float = 0.0
     marginal_kwh_per_gb: float = 0.0
+    sources: dict[str, str] = field(default_factory=dict)  # key -> its cited source
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from rich.console import Console
 from harness.report.cost_inputs import parse_overrides
 from harness.report.cost_report import COST_HEADERS, COST_LEGEND, cost_block, preset_sections
 from harness.report.deployment_config import DeploymentConfig
+from harness.report.deployment_energy import datacenter_side, pair_payload
 from harness.report.deployment_runs import measurement, payload_of
 from harness.report.load import Run
 from harness.report.render import markdown, rich_table
@@ -42,8 +43,9 @@ def cost_and_residency(args: argparse.Namespace, presets: Sequence[DeploymentCon
     overrides = parse_overrides(getattr(args, "cost_set", []) or [])
     md, record = ["\n# Cost per million inferences\n"], []
     for dev, dc in pairs:
-        rows, lines, trace = cost_block(presets, sources, measurement(dev), measurement(dc),
-                                        payload_of(dev)[0], overrides,
+        rows, lines, trace = cost_block(presets, sources, measurement(dev),
+                                        datacenter_side(dc, measurement(dc)),
+                                        pair_payload(dev, dc, payload_of(dev))[0], overrides,
                                         getattr(args, "country", None))
         title = f"{lookup(dev, 'model')} ({lookup(dev, 'quant')}): cost"
         console.print(rich_table(rows, title, COST_HEADERS, COST_LEGEND))

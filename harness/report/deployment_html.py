@@ -14,6 +14,8 @@ from harness.report import plots
 from harness.report.compare import compare_rows
 from harness.report.deployment_config import DeploymentConfig
 from harness.report.deployment_cost_cli import RESIDENCY_HEADERS
+from harness.report.deployment_measured_table import HEADERS as MEASURED_HEADERS
+from harness.report.deployment_measured_table import LEGEND as MEASURED_LEGEND
 from harness.report.html_report import energy_plot, page, plot_html
 from harness.report.html_table import Cell, table_html
 from harness.report.load import Run
@@ -61,10 +63,20 @@ def cost_tables(record: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict
     return costs, inputs, lines
 
 
+def measured_html(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Return the measured-vs-modelled section (nothing without remote runs)."""
+    if not rows:
+        return []
+    return ["<h2>Datacenter latency: measured vs modelled</h2>",
+            table_html(rows, MEASURED_HEADERS, "measured"),
+            f"<p class='legend'>{html.escape(MEASURED_LEGEND)}</p>"]
+
+
 def write_deployment_html(out: Path, decisions: Sequence[ModelDecision],
                           presets: Sequence[tuple[DeploymentConfig, str]],
                           rows: Sequence[dict[str, Any]], headers: dict[str, str],
-                          device_runs: Sequence[Run], note: str) -> Path:
+                          device_runs: Sequence[Run], note: str,
+                          measured_rows: Sequence[dict[str, Any]] = ()) -> Path:
     """Write `<out>/deployment.html` from the decisions, the deployment rows and the
     deployment_cost.json beside it; return its path."""
     record = json.loads((out / "deployment_cost.json").read_text())
@@ -76,6 +88,7 @@ def write_deployment_html(out: Path, decisions: Sequence[ModelDecision],
              *[f"<p class='legend'>{html.escape(n)}</p>" for n in notes],
              plot_html("Latency vs cost per deployment option", trade) if trade else "",
              device_plot,
+             *measured_html(measured_rows),
              "<h2>Every deployment option</h2>", table_html(rows, headers, "deployments"),
              "<h2>Cost per million inferences</h2>", table_html(costs, COST_HEADERS, "cost"),
              "<h2>Crossovers</h2><ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in lines)

@@ -15,7 +15,7 @@ TERMINAL_COLUMNS = 120
 # Dropped first to last when the table is too wide (after the columns empty in every row);
 # what is left and still too wide is folded, the identity columns never.
 DROP_ORDER = ("device_source", "transfer_p50_ms", "cold_cached_ms", "p90_ci_ms", "int8_time",
-              "size_kib", "samples", "p99_ms", "host_p50_ms", "scenario", "cold_ms",
+              "size_kib", "samples", "p99_ms", "host_p50_ms", "in_out", "scenario", "cold_ms",
               "device_p50_ms", "p90_ms")
 WHOLE = ("model", "quant", "target", "status", "scenario")
 

@@ -13,6 +13,9 @@ from harness.report import plots
 from harness.report.compare import run_label
 from harness.report.compare_render import COMPARE_HEADERS, COMPARE_LEGEND, display_rows
 from harness.report.deployment_config import load_preset
+from harness.report.deployment_measured import is_remote
+from harness.report.gen_compare import compare_headers
+from harness.report.gen_record import is_generative
 from harness.report.html_table import SCRIPT, Cell, table_html
 from harness.report.html_table import STYLE as TABLE_STYLE
 from harness.report.load import Run, latencies_ns
@@ -106,11 +109,20 @@ def plot_html(name: str, plot: plots.Plot) -> str:
 
 
 def on_device_decisions(runs: Sequence[Run]) -> str:
-    """Return the decision block of the on-device side (per host when there are several)."""
+    """Return the decision block of the on-device side (per host when there are several);
+    it models tensor runs, so generative runs are left to the tables ('' when only those)."""
+    runs = [r for r in runs if not is_generative(r.record)]
+    if not runs:
+        return ""
     preset = [(load_preset("on_device"), "on_device")]
     hosts = sorted({str(lookup(r, "host")) for r in runs})
     note = ("The datacenter side and the crossovers need a datacenter run: harness deploy "
             "--device FOLDER --datacenter FOLDER --html.")
+    if runs and all(is_remote(r) for r in runs):
+        return ("<section id='decision'><h2>The answer</h2><p>Every run here went through "
+                "target=remote (a model behind a server), so none is an on-device run to "
+                "decide on: harness deploy --device FOLDER --datacenter FOLDER --html sets "
+                "these measurements beside the deployment model.</p></section>")
     if len(hosts) == 1:
         return decision_html(decide(runs, None, preset), preset, note)
     return "".join(f"<h2>On {html.escape(h)}</h2>" + decision_html(
@@ -122,11 +134,12 @@ def write_html(runs: Sequence[Run], rows: Sequence[dict[str, Any]], path: Path,
                title: str = "edge-harness report") -> Path:
     """Write the self-contained report to `path` and return it."""
     sections, notes = figures(runs, rows)
+    headers, gen_legend = compare_headers(display_rows(rows), COMPARE_HEADERS)
     parts = [on_device_decisions(runs), *[f"<p class='legend'>{html.escape(n)}</p>"
                                           for n in notes], *sections,
              "<h2>All results</h2>",
-             table_html([result_cells(r) for r in rows], COMPARE_HEADERS, "results"),
-             f"<p class='legend'>{html.escape(COMPARE_LEGEND)}</p>",
+             table_html([result_cells(r) for r in rows], headers, "results"),
+             f"<p class='legend'>{html.escape(COMPARE_LEGEND + gen_legend)}</p>",
              "<h2>Provenance</h2>", provenance_html(runs),
              f"<p class='legend'>Records: {len(runs)} from "
              f"{html.escape(', '.join(sorted({str(r.folder) for r in runs})))}</p>"]

@@ -83,7 +83,12 @@ def record_row(record: RunRecord) -> dict[str, Any]:
 
 
 def headline_text(record: RunRecord) -> str:
-    """Return a short headline: p50 and p90 in ms, throughput, accuracy."""
+    """Return a short headline: p50 and p90 in ms, throughput, accuracy (generative runs: TTFT,
+    TPOT and tokens/s)."""
+    from harness.report.gen_rows import gen_headline, is_generative
+
+    if is_generative(record):
+        return gen_headline(record)
     row = record_row(record)
     parts = []
     if row["p50_ms"] is not None:

@@ -3,7 +3,9 @@
 A key is looked up in the run's resolved config first (`quant.name`, `target.threads`), then in
 the record (`environment.hostname`, `backend.runtime_version`). Short aliases: `model`, `quant`,
 `target`, `scenario` mean their `.name`; `host` is the hostname; `folder` the results folder given
-on the command line (or any parent of the record's file).
+on the command line (or any parent of the record's file). For generative runs `engine` is
+`generative.engine`, `quant` and `weight_format` the weight format (harness/report/gen_record.py)
+and `scenario` gen_<generative.scenario.name>, as written on the command line.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from typing import Any
 
 from harness.core.errors import ConfigError, unknown_name
 from harness.records.sections import Section
+from harness.report.gen_record import engine_name, is_generative, scenario_name, weight_format
 from harness.report.load import Run
 
 ALIASES = {"model": "model.name", "quant": "quant.name", "target": "target.name",
            "scenario": "scenario.name", "host": "environment.hostname"}
+GEN_LOOKUPS = {"engine": engine_name, "weight_format": weight_format, "quant": weight_format,
+               "scenario": scenario_name}
 _MISSING = object()
 
 
@@ -35,6 +40,8 @@ def lookup(run: Run, key: str) -> Any:
     """Return the value of dotted `key` for `run` (config first, then record); None if absent."""
     if key == "folder":
         return str(run.folder)
+    if key in GEN_LOOKUPS and is_generative(run.record):
+        return GEN_LOOKUPS[key](run.record)
     parts = ALIASES.get(key, key).split(".")
     value = _walk(run.record.config, parts)
     if value is _MISSING and parts[0] in run.record.__dataclass_fields__:
@@ -47,7 +54,7 @@ def lookup(run: Run, key: str) -> Any:
 
 def has_key(run: Run, key: str) -> bool:
     """Return True when dotted `key` names something in the run's config or record."""
-    if key == "folder":
+    if key == "folder" or (key in GEN_LOOKUPS and is_generative(run.record)):
         return True
     parts = ALIASES.get(key, key).split(".")
     if _walk(run.record.config, parts) is not _MISSING:
@@ -68,7 +75,7 @@ def check_keys(runs: Sequence[Run], keys: Iterable[str], what: str) -> None:
     for key in keys:
         if not runs or any(has_key(r, key) for r in runs):
             continue
-        valid = set(ALIASES) | {"folder"} | {k.rstrip(".") for r in runs[:20]
+        valid = set(ALIASES) | set(GEN_LOOKUPS) | {"folder"} | {k.rstrip(".") for r in runs[:20]
                                              for k in _dotted(r.record.config)}
         raise unknown_name(what, key, valid)
 

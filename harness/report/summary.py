@@ -10,6 +10,7 @@ from harness.records.io import iter_records
 from harness.records.schema import RunRecord
 from harness.report.device_rows import add_device_columns
 from harness.report.fit import TERMINAL_COLUMNS, fitted_table
+from harness.report.gen_rows import add_gen_columns
 from harness.report.render import HEADERS, LEGEND, csv_text, markdown
 from harness.report.rows import record_row
 
@@ -26,6 +27,7 @@ def write_summary(folder: Path, console: Console | None = None) -> list[RunRecor
     records = list(iter_records(folder))
     rows = [record_row(r) for r in records]
     headers, legend = add_device_columns(records, rows, HEADERS, LEGEND)
+    headers, legend = add_gen_columns(records, rows, headers, legend)
     console = console or Console(width=TERMINAL_COLUMNS)
     width = min(console.width, TERMINAL_COLUMNS)
     table, _ = fitted_table(rows, f"edge-harness results: {folder}", headers, legend, width)

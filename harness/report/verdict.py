@@ -13,7 +13,7 @@ harness.report.cost); this module only chooses the runs and the winners.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from harness.records.schema import Status
 from harness.report.cost import CostLine, cheaper_above, crossover_per_month, duty_crossover
@@ -27,6 +27,12 @@ from harness.report.deployment import (
     rtt_crossover_ms,
 )
 from harness.report.deployment_config import DeploymentConfig
+from harness.report.deployment_energy import (
+    datacenter_side,
+    energy_uncertainty_rel,
+    pair_payload,
+)
+from harness.report.deployment_measured import best_measured, is_remote, link_of
 from harness.report.deployment_runs import measurement, pair_runs, payload_of
 from harness.report.load import Run
 from harness.report.select import lookup
@@ -124,9 +130,9 @@ def fastest_passing(runs: Sequence[Run]) -> dict[str, Run]:
 def side_range(run: Run) -> tuple[SideMeasurement, SideMeasurement, SideMeasurement]:
     """Return the run's measurement at its value, then with every measured input at the low
     and at the high end of its 95% interval."""
-    m = measurement(run)
+    m = datacenter_side(run, measurement(run))  # unchanged unless a remote run
     p50 = run.record.scenario.percentile("p50")
-    rel = run.record.energy.uncertainty_rel or 0.0
+    rel = energy_uncertainty_rel(run)
     out = [m]
     for k, ci in ((-1, p50.ci_low_ns if p50 else None), (1, p50.ci_high_ns if p50 else None)):
         t = ci / p50.value_ns if ci and p50 and p50.value_ns else 1.0
@@ -169,10 +175,17 @@ class Evaluation:
     inputs: dict[str, CostInputs | None]
     results: tuple[list[DeploymentResult], ...]
     lines: tuple[dict[str, CostLine | None], ...]
+    measured: dict[str, Run] = field(default_factory=dict)
 
     def figure(self, i: int, metric: str) -> Figure | None:
-        """Return preset i's figure for `metric`, or None where it cannot be computed."""
+        """Return preset i's figure for `metric`, or None where it cannot be computed; a
+        datacenter latency with a matching remote run is that run's p50 [95% CI], measured."""
         cfg = self.presets[i]
+        run = self.measured.get(cfg.name) if metric == "latency" else None
+        if run is not None:
+            p50 = run.record.scenario.percentile("p50")
+            return Figure(cfg.name, p50.value_ns / 1e6, p50.ci_low_ns / 1e6,
+                          p50.ci_high_ns / 1e6, "measured")
         values = [_value(metric, res[i], lines[cfg.name])
                   for res, lines in zip(self.results, self.lines, strict=True)]
         if not all(finite(v) for v in values):
@@ -182,19 +195,24 @@ class Evaluation:
 
 
 def evaluation(dev: Run, dc: Run | None, presets: Sequence[tuple[DeploymentConfig, str]],
-               overrides: dict[str, dict[str, str]], country: str | None) -> Evaluation:
+               overrides: dict[str, dict[str, str]], country: str | None,
+               remote: Sequence[Run] = ()) -> Evaluation:
     """Return every preset (datacenter ones only with a datacenter run) evaluated at the
-    measured inputs' values and range ends."""
+    measured inputs' values and range ends, with the remote run that measured each
+    datacenter option's latency where one matches it."""
     chosen = [(c, s) for c, s in presets if dc is not None or c.kind == "on_device"]
     cfgs = tuple(c for c, _ in chosen)
     inputs = {c.name: preset_inputs(c, s, overrides, country) for c, s in chosen}
-    payload = payload_of(dev)[0]
+    payload = pair_payload(dev, dc, payload_of(dev))[0]
     results, lines = [], []
     for d, s in zip(side_range(dev), side_range(dc or dev), strict=True):
         results.append(evaluate(d, s, payload, cfgs))
         lines.append({c.name: None if inputs[c.name] is None else
                       price_line(c, inputs[c.name], d, s, payload)[0] for c in cfgs})
-    return Evaluation(cfgs, inputs, tuple(results), tuple(lines))
+    model, quant = str(lookup(dev, "model")), str(lookup(dev, "quant"))
+    measured = {c.name: r for c in cfgs if c.kind != "on_device"
+                and (r := best_measured(model, quant, remote, c)) is not None}
+    return Evaluation(cfgs, inputs, tuple(results), tuple(lines), measured)
 
 
 def all_figures(ev: Evaluation) -> dict[str, dict[str, Figure]]:
@@ -262,22 +280,28 @@ def latency_crossover(ev: Evaluation, verdict: Verdict) -> str | None:
 def decide(device_runs: Sequence[Run], datacenter_runs: Sequence[Run] | None,
            presets: Sequence[tuple[DeploymentConfig, str]],
            overrides: dict[str, dict[str, str]] | None = None,
-           country: str | None = None) -> list[ModelDecision]:
+           country: str | None = None, remote: Sequence[Run] = ()) -> list[ModelDecision]:
     """Return one decision per model of the device runs (datacenter side: the fastest gated
-    datacenter run of the same model and scenario, when datacenter runs are given)."""
+    datacenter run of the same model and scenario, when datacenter runs are given; its
+    latency measured where a remote run matches the option, else modelled). Runs measured
+    through target=remote are never the device side."""
     overrides = overrides or {}
-    dc_pool = [r for r in datacenter_runs or [] if passes_gate(r)]
+    device_runs = [r for r in device_runs if not is_remote(r)]
+    dc_pool = [r for r in datacenter_runs or [] if passes_gate(r) and not is_remote(r)]
     out = []
     for model, dev in fastest_passing(device_runs).items():
         pair = pair_runs([dev], dc_pool) if dc_pool else []
         dc = pair[0][1] if pair else None
-        ev = evaluation(dev, dc, presets, overrides, country)
+        ev = evaluation(dev, dc, presets, overrides, country, remote)
         found = verdicts(ev)
         by = {v.metric: v for v in found}
         crossings = tuple(t for t in (cost_crossover(ev, by["eur"]),
                                       latency_crossover(ev, by["latency"])) if t)
         notes = [] if dc or datacenter_runs is None else [
             "no datacenter run of this model passes the accuracy gate"]
+        notes += [f"{name}: datacenter latency measured by remote run {r.record.run_id} "
+                  f"({link_of(r)['label']}); other datacenter latencies modelled"
+                  for name, r in ev.measured.items()]
         out.append(ModelDecision(
             model, f"{lookup(dev, 'quant')} on {lookup(dev, 'target')}",
             f"{dev.record.run_id}@{lookup(dev, 'host')}",

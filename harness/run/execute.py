@@ -7,7 +7,9 @@ from pathlib import Path
 
 from harness.accuracy.evaluate import evaluate
 from harness.backends.registry import create_backend
+from harness.backends.remote_energy import both_ends
 from harness.backends.remote_split import server_split
+from harness.backends.remote_traffic import payload_window
 from harness.config import BenchConfig, Workload
 from harness.core.errors import BackendUnavailable
 from harness.energy.auto import create_meter
@@ -24,7 +26,7 @@ from harness.records.builder import RunBuilder
 from harness.records.io import RUN_FILES
 from harness.run.locks import timing_lock
 from harness.run.measure import measure
-from harness.run.prepare import prepare_artifact
+from harness.run.prepare import fixed_inputs, prepare_artifact
 from harness.run.profile import take_profile
 from harness.run.sessions import TrialSessions
 from harness.scenarios.cold_start import cache_settings, run_cold_start
@@ -56,6 +58,8 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
     if cfg.scenario.name is ScenarioName.cold_start:  # compile_cache=on without a cache: now
         cache_settings(backend, CompileCache(cfg.scenario.compile_cache))
     artifact, calib_indices = prepare_artifact(cfg, model, backend.formats, run.phase)
+    with run.phase("prepare_graph"):  # a backend's own graph preparation, if it needs one
+        artifact = backend.prepare(artifact, fixed_inputs(model, artifact), Path(cfg.cache_dir))
     run.set(artifact={**artifact.describe(), "calibration_indices": calib_indices})
     with TrialSessions(lambda: backend.load(artifact)) as sessions:  # closes each one once
         with run.phase("session_create"):
@@ -86,13 +90,20 @@ def execute(cfg: BenchConfig, run: RunBuilder, out_dir: Path) -> None:
             with timing_lock() as waited_s:
                 run.phases_s["timing_lock_wait"] = waited_s
                 counters = backend.server_counters()
+                ends = backend.server_energy()  # a remote server's own energy, or None
                 scenario, energy = measure(sessions, samples, cfg.scenario, meter, cfg.meter,
-                                           out_dir / RUN_FILES / run.run_id)
+                                           out_dir / RUN_FILES / run.run_id,
+                                           ends.wrap if ends is not None else None)
         finally:
             meter.close()
         if counters is not None:  # a remote backend: split each query's time by where it went
-            run.fields["backend"]["server_split"] = server_split(counters,
-                                                                 backend.server_counters())
+            after = backend.server_counters()
+            run.fields["backend"]["server_split"] = server_split(counters, after)
+            window = payload_window(counters, after)  # bytes each way, same window as the split
+            if window:
+                run.fields["backend"]["payload"] = window
+        if ends is not None:
+            energy.update(both_ends(ends, energy))
         run.set(scenario={**scenario, "stability_before": stability},
                 energy={**energy, "meter_choice": why})
         if cfg.profile.wanted(cfg.quant.recipe):  # after the trials: never in a timed query

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,14 @@ def measure(
     meter: EnergyMeter,
     meter_cfg: MeterConfig,
     log_dir: Path,
+    wrap: Callable[[MeterWindow], AbstractContextManager] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return (scenario fields, energy fields) for cfg.trials trials, in one meter window each.
 
     `session_for_trial(n)` gives trial n its session (harness.run.sessions.TrialSessions: the
-    warm first session for trial 0, a fresh one after); measure never closes a session."""
+    warm first session for trial 0, a fresh one after); measure never closes a session.
+    `wrap(window)` brackets each meter window (a remote server's own energy is read around
+    it: harness.backends.remote_energy)."""
     window_start_unix_s = time.time()
     metered = not isinstance(meter, NullMeter)
     idle = None
@@ -49,9 +53,9 @@ def measure(
     cfg = replace(cfg, max_duration_s=max(cfg.max_duration_s, cfg.min_duration_s))
     windows: list[MeterWindow] = []
 
-    def new_window() -> MeterWindow:
+    def new_window() -> AbstractContextManager:
         windows.append(meter.window())
-        return windows[-1]
+        return windows[-1] if wrap is None else wrap(windows[-1])
 
     results, spread = run_trials(session_for_trial, samples, cfg, new_window, log_dir)
     scenario = asdict(results[-1])

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
+import numpy as np
+
 from harness.config import BenchConfig
 from harness.core.artifact import Artifact
 from harness.core.cache import ArtifactCache
@@ -29,3 +31,11 @@ def prepare_artifact(cfg: BenchConfig, model: LoadedModel, formats: tuple[str, .
     with phase("quantise"):
         artifact = quantise(model, fp32, cfg.quant, calib, cache)
     return artifact, calib.indices if calib else []
+
+
+def fixed_inputs(model: LoadedModel, artifact: Artifact) -> dict[str, np.ndarray]:
+    """Return the inputs the run fixes by value (model.inputs.NAME.value), as the artifact's
+    shape and dtype: what a backend may fold into the graph (Backend.prepare)."""
+    fills = model.fills
+    return {s.name: np.full(s.shape, fills[s.name].value, dtype=s.dtype) for s in artifact.inputs
+            if s.name in fills and fills[s.name].value is not None}

@@ -20,6 +20,12 @@ class ServeConfig:
     network: an emulated profile (configs/network/, e.g. eu_cloud_region): serve inside a
         network namespace behind that link (root only; harness.network.link); '' : no link.
     netns: the namespace's name ('' : eh-<pid>).
+    no_side_channel: serve without the companion model `<name>.harness` that reports the
+        served artifact's sha256 and this server's energy (as a plain OIP server would).
+    image_input: also serve `<model_name><image_model_suffix>`, which takes the image model's
+        input as encoded image bytes (JPEG/PNG, one BYTES element per sample) and decodes and
+        preprocesses it on the server before inference (harness.backends.image_payload);
+        clients send it with target.options.payload=jpeg|png.
     """
 
     model_name: str = ""  # '' : the model's name
@@ -34,6 +40,9 @@ class ServeConfig:
     startup_timeout_s: float = 300.0
     network: str = ""
     netns: str = ""
+    no_side_channel: bool = False
+    image_input: bool = False
+    image_model_suffix: str = "_image"
 
     def __post_init__(self) -> None:
         for name in ("http_port", "grpc_port", "metrics_port"):

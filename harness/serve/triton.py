@@ -19,6 +19,15 @@ from harness.backends.base import Session
 from harness.core.artifact import Artifact
 from harness.core.errors import BackendUnavailable, ConfigError, HarnessError, reason_of
 from harness.serve.config import ServeConfig
+from harness.serve.energy import ServerEnergy
+from harness.serve.image_model import check_round_trip, image_infer_func, image_tensor
+from harness.serve.side_channel import (
+    INFO,
+    QUERY,
+    counting,
+    side_channel_func,
+    side_channel_name,
+)
 
 FIX = ("Run it from the serving environment: make serve-env, then .venv-serve/bin/harness serve "
        "... (PyTriton pins numpy<2, so it has an environment of its own).")
@@ -88,8 +97,12 @@ def _infer_func(session: Session, names: list[str]) -> Callable:
 
 
 def serve(name: str, sessions: list[Session], sample: dict[str, np.ndarray], artifact: Artifact,
-          cfg: ServeConfig, log_file: Path, on_ready: Callable[[], None]) -> None:
-    """Serve `sessions` (one per instance) as model `name` until SIGINT/SIGTERM."""
+          cfg: ServeConfig, log_file: Path, on_ready: Callable[[], None],
+          side: tuple[dict[str, Any], ServerEnergy] | None = None,
+          image_sessions: list[Session] | None = None) -> None:
+    """Serve `sessions` (one per instance) as model `name` until SIGINT/SIGTERM; with `side`
+    (the served artifact's facts, the energy totals) also the side channel `<name>.harness`;
+    with `image_sessions`, also `name + cfg.image_model_suffix`, which takes encoded images."""
     triton = _pytriton()
     from pytriton.model_config import DynamicBatcher, ModelConfig, Tensor
 
@@ -114,9 +127,27 @@ def serve(name: str, sessions: list[Session], sample: dict[str, np.ndarray], art
     security = triton.TritonSecurityConfig(restricted_endpoints=guarded)
     triton.DEFAULT_TRITON_STARTUP_TIMEOUT_S = cfg.startup_timeout_s  # read by Triton.run()
     with triton.Triton(config=config, security_config=security) as server:
-        server.bind(model_name=name, infer_func=[_infer_func(s, names) for s in sessions],
+        funcs = [_infer_func(s, names) for s in sessions]
+        if side is not None:
+            funcs = [counting(f, side[1]) for f in funcs]
+            server.bind(model_name=side_channel_name(name),
+                        infer_func=side_channel_func(*side),
+                        inputs=[Tensor(name=QUERY, dtype=np.uint8, shape=(1,))],
+                        outputs=[Tensor(name=INFO, dtype=np.bytes_, shape=(1,))],
+                        config=ModelConfig(batching=False), strict=False)
+        server.bind(model_name=name, infer_func=funcs,
                     inputs=inputs, outputs=outs, config=model_cfg, strict=False)
+        if image_sessions:
+            check_round_trip(image_sessions[0], sample, artifact)
+            image_funcs = [image_infer_func(s, names, artifact) for s in image_sessions]
+            if side is not None:  # encoded-image requests count in the server's energy too
+                image_funcs = [counting(f, side[1]) for f in image_funcs]
+            server.bind(model_name=name + cfg.image_model_suffix, infer_func=image_funcs,
+                        inputs=[image_tensor(Tensor, artifact)], outputs=outs, config=model_cfg,
+                        strict=False)
         server.run()
+        if side is not None:
+            side[1].start()
         on_ready()
         _wait(server)
 

@@ -24,3 +24,9 @@ def test_input_mappings_become_input_specs_and_unknown_keys_are_named() -> None:
         ModelConfig(inputs={"x": {"shpe": [1, 8]}})
     with pytest.raises(ConfigError, match="must be a mapping"):
         ModelConfig(inputs={"x": 3})
+
+
+def test_generative_engine_options_take_plain_overrides() -> None:
+    argv = ["generative.options.weight_format=int4", "generative.engine=onnxruntime_genai"]
+    assert open_mapping_overrides(argv) == ["++generative.options.weight_format=int4",
+                                            "generative.engine=onnxruntime_genai"]

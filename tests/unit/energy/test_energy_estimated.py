@@ -53,3 +53,25 @@ def test_bad_model_is_a_config_error() -> None:
         EstimatedMeter(idle_w=50.0, active_w=10.0)
     with pytest.raises(ConfigError, match="system"):
         EstimatedMeter(utilisation="gpu")
+
+
+def test_process_tree_counts_a_live_child_that_process_does_not() -> None:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c",
+                              "import time\nend = time.time() + 1.2\n"
+                              "while time.time() < end: sum(range(1000))"])
+    try:
+        tree = EstimatedMeter(idle_w=0.0, active_w=100.0, utilisation="process_tree")
+        own = EstimatedMeter(idle_w=0.0, active_w=100.0, utilisation="process")
+        time.sleep(0.1)  # the child is running
+        tree.begin()
+        own.begin()
+        time.sleep(0.8)  # this process idles; the child burns a CPU
+        tree_j, own_j = tree.end()[0].energy_j, own.end()[0].energy_j
+    finally:
+        child.kill()
+        child.wait()
+    assert "process_tree CPU utilisation" in tree.describe_model()
+    assert tree_j > own_j + 5.0  # at least ~a tenth of one CPU of the child, at 100 W

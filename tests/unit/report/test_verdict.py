@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.report.cost_inputs import electricity
 from harness.report.deployment_config import load_preset, shipped_presets
 from harness.report.html_table import Cell, table_html
 from harness.report.label_place import overlap, place
@@ -44,11 +45,11 @@ def test_on_device_figures_by_hand(tmp_path: Path) -> None:
     energy = by["energy"].device
     assert (energy.value, energy.low, energy.high) == pytest.approx((10.0, 9.5, 10.5))  # ±5 %
     assert by["co2e"].device.value == pytest.approx(0.01 / 3.6e6 * 251.0 * 1e6)  # µg
-    # EUR/M: 80 EUR over 48 months at a 10 % duty cycle, plus 0.01 J at EUR 0.1902/kWh
+    # EUR/M: 80 EUR over 48 months at a 10 % duty cycle, plus 0.01 J at the EU27 Eurostat price
     service_s = dev[0].record.scenario.summary.mean_ns / 1e9
     volume = 0.1 * (365.25 * 24 * 3600 / 12) / service_s
     assert by["eur"].device.value == pytest.approx(
-        (80 / 48 / volume + 0.01 / 3.6e6 * 0.1902) * 1e6)
+        (80 / 48 / volume + 0.01 / 3.6e6 * electricity("EU27").value) * 1e6)
     assert by["eur"].device.basis == "modelled"
     assert d.crossovers == () and by["latency"].datacenter is None and d.example_prices
 
