@@ -23,7 +23,7 @@ def test_an_int8_openvino_genai_run_gives_an_ok_record(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()",
          "model=smollm2_135m", "scenario=gen_single_stream", *shape,
-         "generative.engine=openvino_genai", "+generative.options.weight_format=int8",
+         "generative.engine=openvino_genai", "generative.options.weight_format=int8",
          "generative.prompts.input_tokens=16", "generative.prompts.output_tokens=8",
          "generative.prompts.requests=3", "generative.quality.enabled=true",
          "generative.quality.prompts=2", "generative.quality.tokens=8",
