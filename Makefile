@@ -4,7 +4,7 @@ VENV     ?= .venv
 TORCH    ?= torch==2.13.0
 # Optional runtimes installed when the platform has wheels for them (each on its own, so a
 # missing wheel skips that backend instead of failing the set-up).
-OPTIONAL ?= openvino executorch loadgen energy hf nncf remote litert evidence store genai-ort openai-serve
+OPTIONAL ?= openvino executorch loadgen energy hf nncf remote litert evidence store genai-ort openai-serve genai-ov
 ARGS     ?=
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.setup-stamp
