@@ -32,7 +32,7 @@ from harness.generative.gguf_cache import (
 #: Context window when neither n_ctx nor a smaller trained context is given.
 DEFAULT_N_CTX = 4096
 INSTALL_NOTE = ("pip install -e '.[llamacpp]' builds llama.cpp from source (a C++ compiler and "
-                "cmake needed; about 50 minutes on 2 busy cores, a few on 16)")
+                "cmake needed; about 35 minutes on 2 busy cores, a few on 16)")
 
 
 @dataclass
@@ -40,7 +40,7 @@ class LlamaCppOptions:
     """Options of engine=llama_cpp."""
 
     weight_format: str = "q8_0"  # f32 | f16 | q8_0 | q4_k_m (ignored for a user's .gguf file)
-    threads: int | None = None  # decode and prefill threads; null: every logical CPU
+    threads: int | None = None  # decode and prefill threads; null: the physical cores
     n_ctx: int | None = None  # context window (tokens); null: the model's, at most 4096
     n_batch: int = 512  # prompt tokens per llama_decode call
 
@@ -185,7 +185,7 @@ class LlamaCppEngine(GenerativeEngine):
         from llama_cpp import Llama
 
         opts = self.options
-        threads = int(opts.threads or os.cpu_count() or 1)
+        threads = int(opts.threads or _physical_cores())
         path = gguf_for(model, opts.weight_format, threads)
         trained = _trained_context(path)
         n_ctx = int(opts.n_ctx or min(trained or DEFAULT_N_CTX, DEFAULT_N_CTX))
@@ -193,6 +193,14 @@ class LlamaCppEngine(GenerativeEngine):
                     n_threads=threads, n_threads_batch=threads, logits_all=False,
                     n_gpu_layers=0, verbose=bool(os.environ.get("HARNESS_LLAMA_VERBOSE")))
         return LlamaCppSession(llm, path, model, opts, threads)
+
+
+def _physical_cores() -> int:
+    """llama.cpp's own default: physical cores (hyper-threads slow it), within our affinity."""
+    import psutil
+
+    cores = psutil.cpu_count(logical=False) or os.cpu_count() or 1
+    return max(1, min(cores, len(os.sched_getaffinity(0))))
 
 
 def _trained_context(path: Path) -> int | None:

@@ -1,11 +1,9 @@
-"""The harness's GGUF writer on a real 2-layer llama folder, read back with the gguf package;
-and the llama.cpp engine's options and probe, which need no llama.cpp build."""
+"""The harness's GGUF writer on a real 2-layer llama folder, read back with the gguf package."""
 
 from __future__ import annotations
 
 import json
 import shutil
-from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +13,8 @@ gguf = pytest.importorskip("gguf", reason="gguf is not installed (extra 'llamacp
 pytest.importorskip("transformers", reason="transformers is not installed (extra 'hf')")
 pytest.importorskip("sentencepiece", reason="sentencepiece is not installed (extra 'hf')")
 
-from harness.core.errors import ConfigError, ModelError  # noqa: E402
+from harness.core.errors import ModelError  # noqa: E402
 from harness.generative.config import GenModelConfig  # noqa: E402
-from harness.generative.engine import ENGINES  # noqa: E402
 from harness.generative.gguf_writer import write_gguf_f32  # noqa: E402
 from harness.generative.model_folder import model_folder  # noqa: E402
 
@@ -87,23 +84,3 @@ def test_a_folder_the_writer_cannot_handle_names_the_converter(tmp_path: Path) -
         write_gguf_f32(tmp_path, tmp_path / "x.gguf", "x")
     assert "model_type llama only" in err.value.message
     assert "convert_hf_to_gguf.py" in err.value.hint
-
-
-def test_an_unknown_weight_format_is_a_config_error_listing_the_valid_ones() -> None:
-    engine_cls = ENGINES.get("llama_cpp")
-    with pytest.raises(ConfigError) as err:
-        engine_cls.parse_options({"weight_format": "q3_k_s"})
-    assert "q3_k_s" in err.value.message
-    assert "f32, f16, q8_0, q4_k_m" in err.value.hint
-    with pytest.raises(ConfigError):
-        engine_cls.parse_options({"threads": 0})
-
-
-def test_the_probe_says_how_to_install_llama_cpp_when_it_is_absent() -> None:
-    probe = ENGINES.get("llama_cpp")().probe()
-    if find_spec("llama_cpp") is None:
-        assert not probe.available
-        assert "pip install -e '.[llamacpp]'" in probe.reason
-        assert "from source" in probe.reason
-    else:
-        assert probe.available, probe.reason
