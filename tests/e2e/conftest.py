@@ -48,3 +48,22 @@ def free_ports(n: int) -> list[int]:
     for s in socks:
         s.close()
     return ports
+
+
+def gen_bench_record(tmp: Path, engine: str, *overrides: str,
+                     shape: dict | None = None) -> dict:
+    """Run harness-bench on a tiny generative model (SmolLM2 shape cut down by `shape`), 3
+    requests of 16 in / 8 out, into tmp; return its one record (the run's stderr on failure)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()",
+         "model=smollm2_135m", "scenario=gen_single_stream",
+         *[f"generative.model.config.{k}={v}" for k, v in (shape or {}).items()],
+         f"generative.engine={engine}", "generative.prompts.input_tokens=16",
+         "generative.prompts.output_tokens=8", "generative.prompts.requests=3", *overrides,
+         "meter=estimated", "isolation=none", f"results_dir={tmp / 'results'}",
+         f"cache_dir={tmp / 'cache'}"],
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=600)
+    records = [json.loads(p.read_text()) for p in (tmp / "results").rglob("*.json")
+               if '"run_id"' in p.read_text()[:200]]
+    assert len(records) == 1, proc.stderr[-2000:]
+    return records[0]

@@ -4,10 +4,7 @@ fallbacks, a user's .gguf file, and one harness-bench run."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +21,7 @@ from harness.generative.llamacpp_engine import LlamaCppEngine, LlamaCppSession  
 from harness.generative.model_folder import model_folder  # noqa: E402
 from harness.generative.quality import token_quality  # noqa: E402
 from harness.generative.transformers_engine import TransformersEngine  # noqa: E402
+from tests.e2e.conftest import gen_bench_record  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
@@ -132,21 +130,10 @@ def test_a_user_gguf_file_is_loaded_as_it_is(cfg: GenModelConfig, tmp_path: Path
 
 
 def test_a_harness_bench_run_with_q4_k_m_records_ok(tmp_path: Path) -> None:
-    shape = [f"generative.model.config.{k}={v}" for k, v in TINY.items()
-             if k not in ("rope_theta", "rms_norm_eps", "tie_word_embeddings")]
-    proc = subprocess.run(
-        [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()",
-         "model=smollm2_135m", "scenario=gen_single_stream", *shape,
-         "generative.engine=llama_cpp", "+generative.options.weight_format=q4_k_m",
-         "+generative.options.threads=2", "generative.prompts.input_tokens=16",
-         "generative.prompts.output_tokens=8", "generative.prompts.requests=3",
-         "meter=estimated", "isolation=none", f"results_dir={tmp_path / 'results'}",
-         f"cache_dir={tmp_path / 'cache'}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
-    records = [json.loads(p.read_text()) for p in (tmp_path / "results").rglob("*.json")
-               if '"run_id"' in p.read_text()[:200]]
-    assert len(records) == 1, proc.stderr[-2000:]
-    record = records[0]
+    shape = {k: v for k, v in TINY.items()
+             if k not in ("rope_theta", "rms_norm_eps", "tie_word_embeddings")}
+    record = gen_bench_record(tmp_path, "llama_cpp", "generative.options.weight_format=q4_k_m",
+                              "generative.options.threads=2", shape=shape)
     assert record["status"] == "ok", record["reason"]
     assert record["backend"]["name"] == "llama_cpp"
     assert record["backend"]["weight_format"] == "q4_k_m"
