@@ -57,6 +57,6 @@ def prepare(cfg: BenchConfig) -> Prepared:
     calib = None
     if cfg.quant.recipe in NEEDS_CALIBRATION:
         calib = calibration_set(model, cfg.quant.calibration_size, cfg.seed)
-    artifact = quantise(model, fp32, cfg.quant, calib, cache)
+    artifact = quantise(model, fp32, cfg.quant, calib, cache, backend.name)
     artifact = backend.prepare(artifact, fixed_inputs(model, artifact), Path(cfg.cache_dir))
     return Prepared(model, artifact, backend)

@@ -54,7 +54,7 @@ class QuantConfig:
     per_channel: bool = True
     activation_type: QuantType = QuantType.uint8
     weight_type: QuantType = QuantType.int8
-    activation_symmetric: bool = False
+    activation_symmetric: bool | None = None  # None: the quantiser's default for the backend
     weight_symmetric: bool | None = None  # None: onnxruntime's default (symmetric if signed)
     reduce_range: bool | None = None  # None: chosen from the CPU (VNNI -> False)
     # int8 static/dynamic, int16_static, int4_weight_only: what to leave alone
@@ -64,9 +64,10 @@ class QuantConfig:
     keep_io_types: bool = True
     # int4_weight_only: weights per block of this many input channels
     block_size: int = 32
-    # int8_static on ONNX: which library quantises the graph: onnxruntime, or nncf (OpenVINO's
-    # post-training quantiser, extra `nncf`); a plugin adds others as `onnx.int8_static.<name>`
-    quantiser: str = "onnxruntime"
+    # int8_static on ONNX: which library quantises the graph: auto (chosen per backend,
+    # harness/quantise/defaults.py), onnxruntime, or nncf (OpenVINO's post-training quantiser,
+    # extra `nncf`); a plugin adds others as `onnx.int8_static.<name>`
+    quantiser: str = "auto"
 
     def __post_init__(self) -> None:
         check_fields(self, "quant", QUANT_RANGES)

@@ -21,6 +21,16 @@ from harness.quantise.job import OnnxJob
 _PRESETS = {False: nncf.QuantizationPreset.PERFORMANCE, True: nncf.QuantizationPreset.MIXED}
 
 
+def has_attention(model: onnx.ModelProto) -> bool:
+    """Return True when a Softmax feeds a MatMul whose both inputs are computed (attention's
+    probabilities x values), the graph NNCF's transformer scheme is for."""
+    constants = {i.name for i in model.graph.initializer} | {
+        o for n in model.graph.node if n.op_type == "Constant" for o in n.output}
+    softmax_out = {o for n in model.graph.node if n.op_type == "Softmax" for o in n.output}
+    return any(n.op_type == "MatMul" and not constants & set(n.input)
+               and softmax_out & set(n.input) for n in model.graph.node)
+
+
 def quantise_static_nncf(job: OnnxJob) -> dict[str, Any]:
     """Write NNCF's int8 QDQ model of job.src, calibrated on job's feeds, to job.dst."""
     cfg, calib = job.cfg, job.require_calibration()
@@ -35,9 +45,12 @@ def quantise_static_nncf(job: OnnxJob) -> dict[str, Any]:
     feeds = calib.batches(job.input_name)
     mixed = cfg.activation_symmetric is False  # asymmetric activations: NNCF's "mixed" preset
     ignored = nncf.IgnoredScope(names=list(cfg.nodes_to_exclude), types=[], validate=False)
+    transformer = has_attention(model)
     quantised = nncf.quantize(
         model, nncf.Dataset(feeds), preset=_PRESETS[mixed], subset_size=len(feeds),
-        ignored_scope=ignored, fast_bias_correction=True)
+        ignored_scope=ignored, fast_bias_correction=True,
+        model_type=nncf.ModelType.TRANSFORMER if transformer else None)
     onnx.save(quantised, str(job.dst))
     return {"quantiser": "nncf", "nncf_version": nncf.__version__,
-            "nncf_preset": _PRESETS[mixed].value}
+            "nncf_preset": _PRESETS[mixed].value,
+            "nncf_model_type": "transformer (the graph has attention)" if transformer else None}

@@ -69,7 +69,7 @@ def quantise_onnx(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
     handler: Handler = recipe_handler("onnx", _handler_name(cfg), _quantiser_fix(cfg))
     opts = settings(cfg)
     calib_hash = content_hash(*calib.key_parts()) if calib else ""
-    key = content_hash("onnx-quant/3", fp32.sha256, opts, calib_hash, ort.__version__)
+    key = content_hash("onnx-quant/4", fp32.sha256, opts, calib_hash, ort.__version__)
 
     def build(path: Path) -> dict[str, Any]:
         logging.getLogger("root").setLevel(logging.WARNING)  # onnxruntime.quantization is chatty
@@ -92,7 +92,7 @@ def quantise_onnx(model: LoadedModel, fp32: Artifact, cfg: QuantConfig,
                 **extra}
 
     cached = cache.get_or_build("quant", key, "model.onnx", build)
-    meta = {**fp32.export_provenance(), **cached.meta}
+    meta = {**fp32.export_provenance(), **cached.meta, "recipe": cfg.name}  # not the builder's
     if calib is not None:
         meta.update(calibration_source=calib.source, calibration_size=len(calib.inputs))
     return Artifact(

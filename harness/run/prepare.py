@@ -29,7 +29,7 @@ def prepare_artifact(cfg: BenchConfig, model: LoadedModel, formats: tuple[str, .
     if cfg.quant.recipe in NEEDS_CALIBRATION:
         calib = calibration_set(model, cfg.quant.calibration_size, cfg.seed)
     with phase("quantise"):
-        artifact = quantise(model, fp32, cfg.quant, calib, cache)
+        artifact = quantise(model, fp32, cfg.quant, calib, cache, cfg.target.backend)
     return artifact, calib.indices if calib else []
 
 

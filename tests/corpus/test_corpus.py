@@ -82,3 +82,38 @@ def test_task_metric_on_labelled_data_is_far_above_chance(entry: dict, tmp_path:
     assert task["metric"] == METRIC_OF[kind]
     assert task["samples"] >= 48 and task["fp32_reference"] == pytest.approx(task["value"])
     assert task["value"] >= entry["min_fp32_task"], task
+
+
+_spec = importlib.util.spec_from_file_location("corpus_int8_ratios", HERE / "int8_ratios.py")
+int8_ratios = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(int8_ratios)
+
+
+@pytest.mark.slow
+def test_int8_static_picks_each_backends_quantiser_and_ratios_read_the_sweep(
+        tmp_path: Path) -> None:
+    pytest.importorskip("openvino", reason="openvino not installed (extra `openvino`)")
+    pytest.importorskip("nncf", reason="nncf not installed (extra `nncf`)")
+    entry = next(e for e in CI if e["name"] == "oww_embedding")
+    if not (DEST / "oww_embedding.onnx").is_file():
+        pytest.skip(f"not fetched: python tests/corpus/fetch.py --ci (writes {DEST})")
+    proc = bench(tmp_path, "-m", *fetch.harness_args(entry, DEST), "sweep=oww_embedding",
+                 "quant=fp32,int8_static_ort,int8_static", "target=cpu,openvino_cpu",
+                 "isolation=none", "meter=none")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    recs = {(r["config"]["quant"]["name"], r["config"]["target"]["name"]): r
+            for r in records(tmp_path)}
+    assert len(recs) == 6 and all(r["status"] == "ok" for r in recs.values())
+    ov, ort = recs[("int8_static", "openvino_cpu")], recs[("int8_static", "cpu")]
+    assert ov["artifact"]["quantiser"] == "nncf" and "NNCF" in ov["artifact"]["int8_defaults"]
+    assert ort["artifact"]["quantiser"] == "onnxruntime" and "U8S8" in ort["artifact"][
+        "int8_defaults"]
+    pinned = recs[("int8_static_ort", "cpu")]["artifact"]
+    assert pinned["sha256"] == ort["artifact"]["sha256"]  # the same graph as before on ORT
+    assert "int8_defaults" not in pinned
+    lines = int8_ratios.table(int8_ratios.newest_sweeps(tmp_path / "results"),
+                              ["int8_static_ort", "int8_static"], ["cpu", "openvino_cpu"])
+    row = next(line for line in lines if line.startswith("| oww_embedding "))
+    ratios = [cell.strip().split()[0] for cell in row.strip("|").split("|")[1:]]
+    assert len(ratios) == 4 and all(float(r) > 0 for r in ratios), row
+    assert "(n=1)" in lines[-1]

@@ -27,7 +27,7 @@ def test_nncf_writes_a_qdq_graph_close_to_fp32(conv_model: LoadedModel, conv_fp3
     ops = {n.op_type for n in onnx.load(str(artifact.path)).graph.node}
     assert {"QuantizeLinear", "DequantizeLinear"} <= ops
     assert artifact.meta["quantiser"] == "nncf"
-    assert artifact.meta["nncf_preset"] == "mixed"  # asymmetric activations, as the default
+    assert artifact.meta["nncf_preset"] == "performance"  # symmetric activations by default
     x = calibration(conv_model, 8).inputs
     session = ort.InferenceSession(str(artifact.path), providers=["CPUExecutionProvider"])
     with torch.inference_mode():

@@ -33,3 +33,10 @@ def test_variants_inherit_int8_static() -> None:
     assert s8s8.activation_type is QuantType.int8 and s8s8.activation_symmetric
     assert _quant("int8_static_entropy").quant.calibration_method is CalibrationMethod.entropy
     assert _quant("int16_static").quant.activation_type is QuantType.uint16
+
+
+def test_presets_that_vary_onnxruntime_settings_pin_its_quantiser() -> None:
+    assert _quant("int8_static").quant.quantiser == "auto"  # chosen per backend
+    for preset in ("int8_static_ort", "int8_static_vww_mixed"):
+        assert _quant(preset).quant.quantiser == "onnxruntime", preset
+    assert _quant("int8_static_ort").quant.activation_symmetric is False
