@@ -14,6 +14,7 @@ import nncf
 import onnx
 
 from harness.core.errors import QuantisationError
+from harness.core.onnx_utils import ensure_opset
 from harness.quantise.config import QuantType
 from harness.quantise.job import OnnxJob
 
@@ -41,7 +42,8 @@ def quantise_static_nncf(job: OnnxJob) -> dict[str, Any]:
             f"weight_type={cfg.weight_type.value}, activation_type={cfg.activation_type.value}.",
             "Use the int8_static defaults with quant.quantiser=nncf.")
     logging.getLogger("nncf").setLevel(logging.ERROR)
-    model = onnx.load(str(job.src))
+    # NNCF refuses opsets below 10; QuantizeLinear with per-channel axis needs 13
+    model = onnx.load(str(ensure_opset(job.src, job.scratch("upgraded.onnx"), 13, cfg.name)))
     feeds = calib.batches(job.input_name)
     mixed = cfg.activation_symmetric is False  # asymmetric activations: NNCF's "mixed" preset
     ignored = nncf.IgnoredScope(names=list(cfg.nodes_to_exclude), types=[], validate=False)

@@ -69,10 +69,31 @@ def markdown(rows: Sequence[dict[str, Any]], headers: dict[str, str] = HEADERS,
     return "\n".join(lines) + "\n"
 
 
+def _slower_note(row: dict[str, Any], fp32_ms: dict[tuple, float]) -> str:
+    """Return why an int8 row that the profile does not explain is slower than its fp32 row
+    (same model, target, scenario), or ''."""
+    fp32 = fp32_ms.get((row.get("model"), row.get("target"), row.get("scenario")))
+    share, p50 = row.get("int8_fraction"), row.get("p50_ms")
+    if row.get("int8_note") or not share or not fp32 or not p50 or p50 <= fp32:
+        return ""
+    why = ("alone take longer than the whole fp32 run" if share * p50 > fp32
+           else "gain too little here to pay for the rest")
+    return (f"slower than fp32 ({p50:.3g} vs {fp32:.3g} ms) with {share:.0%} of its time in "
+            f"int8 kernels: no fallback or conversion explains it; its int8 kernels {why}")
+
+
 def note_lines(rows: Sequence[dict[str, Any]], fmt: Any = cell) -> list[str]:
-    """Return '- model/quant/target: int8: <note>' for each row whose profile explains int8."""
-    return [f"- {'/'.join(fmt(row[k]) for k in ('model', 'quant', 'target'))}: int8: "
-            f"{fmt(row['int8_note'])}" for row in rows if row.get("int8_note")]
+    """Return '- model/quant/target: int8: <note>' for each row whose profile explains int8,
+    and for each int8 row slower than its fp32 row that the profile does not explain."""
+    fp32_ms = {(r.get("model"), r.get("target"), r.get("scenario")): r["p50_ms"] for r in rows
+               if r.get("quant") == "fp32" and r.get("p50_ms")}
+    out = []
+    for row in rows:
+        note = row.get("int8_note") or _slower_note(row, fp32_ms)
+        if note:
+            out.append(f"- {'/'.join(fmt(row[k]) for k in ('model', 'quant', 'target'))}: "
+                       f"int8: {fmt(note)}")
+    return out
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -73,6 +73,7 @@ def record_row(record: RunRecord) -> dict[str, Any]:
         "energy_mj_per_inf": energy_cell(record),
         "accuracy": accuracy_cell(record),
         "int8_time": int8_cell(record),
+        "int8_fraction": record.profile.int8_fraction,
         "int8_note": record.profile.int8_note or "",
         "size_kib": (record.artifact.size_bytes or 0) / 1024 or None,
         "cold_ms": cold_ms(record, "off"),

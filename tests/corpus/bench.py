@@ -47,14 +47,20 @@ def _one_line(text: str, limit: int = 220) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def cells(folder: Path) -> dict[tuple[str, str], str]:
-    """Return {(quant, target): cell text} from the records in a sweep folder."""
+def records_by_cell(folder: Path) -> dict[tuple[str, str], dict]:
+    """Return {(quant name, target name): run record} for the records in a sweep folder."""
     out = {}
     for f in sorted(folder.glob("*.json")):
         rec = json.loads(f.read_text())
-        if "config" not in rec:
-            continue
-        key = (rec["config"]["quant"]["name"], rec["config"]["target"]["name"])
+        if "config" in rec:
+            out[(rec["config"]["quant"]["name"], rec["config"]["target"]["name"])] = rec
+    return out
+
+
+def cells(folder: Path) -> dict[tuple[str, str], str]:
+    """Return {(quant, target): cell text} from the records in a sweep folder."""
+    out = {}
+    for key, rec in records_by_cell(folder).items():
         if rec["status"] == "ok":
             lat = rec["scenario"].get("latencies_ns") or []
             p50 = statistics.median(lat) / 1e6 if lat else float("nan")

@@ -3,7 +3,8 @@ median speed-up across the corpus, for int8 presets side by side (e.g. before an
 of defaults).
 
     python tests/corpus/bench.py --quants fp32,int8_static_ort,int8_static --results R
-    python tests/corpus/int8_ratios.py R [--int8 int8_static_ort,int8_static] [--out FILE]
+    python tests/corpus/int8_ratios.py R [--int8 int8_static_ort,int8_static] [--only m1,m2]
+        [--out FILE]
 
 Reads each model's newest sweep folder under R (bench.py's layout). A cell is `ratio` (int8 p50 /
 fp32 p50, < 1 is faster), `✗` when the int8 run missed its accuracy gate, or the status of a run
@@ -13,10 +14,12 @@ that did not finish; the speed-up is fp32 p50 / int8 p50 over the cells where bo
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import records_by_cell  # noqa: E402
 
 
 def newest_sweeps(results: Path) -> dict[str, Path]:
@@ -30,18 +33,13 @@ def newest_sweeps(results: Path) -> dict[str, Path]:
 
 
 def cells(folder: Path) -> dict[tuple[str, str], dict]:
-    """Return {(quant name, target name): {p50_ms, gate, status, note}} for a sweep folder."""
+    """Return {(quant name, target name): {p50_ms, gate, status}} for a sweep folder."""
     out = {}
-    for f in sorted(folder.glob("*.json")):
-        rec = json.loads(f.read_text())
-        if "config" not in rec:
-            continue
-        key = (rec["config"]["quant"]["name"], rec["config"]["target"]["name"])
+    for key, rec in records_by_cell(folder).items():
         lat = (rec.get("scenario") or {}).get("latencies_ns") or []
         gate = ((rec.get("accuracy") or {}).get("gate") or {}).get("passed")
         out[key] = {"status": rec["status"], "gate": gate,
-                    "p50_ms": statistics.median(lat) / 1e6 if lat else None,
-                    "note": (rec.get("profile") or {}).get("int8_note")}
+                    "p50_ms": statistics.median(lat) / 1e6 if lat else None}
     return out
 
 
@@ -82,9 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("results", type=Path)
     ap.add_argument("--int8", default="int8_static_ort,int8_static")
     ap.add_argument("--targets", default="cpu,openvino_cpu")
+    ap.add_argument("--only", help="models to include, comma-separated (default: all)")
     ap.add_argument("--out", type=Path)
     ns = ap.parse_args(argv)
-    lines = table(newest_sweeps(ns.results), ns.int8.split(","), ns.targets.split(","))
+    sweeps = newest_sweeps(ns.results)
+    if ns.only:
+        sweeps = {m: f for m, f in sweeps.items() if m in ns.only.split(",")}
+    lines = table(sweeps, ns.int8.split(","), ns.targets.split(","))
     print("\n".join(lines))
     if ns.out:
         ns.out.write_text("\n".join(lines) + "\n")

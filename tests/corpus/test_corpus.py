@@ -117,3 +117,18 @@ def test_int8_static_picks_each_backends_quantiser_and_ratios_read_the_sweep(
     ratios = [cell.strip().split()[0] for cell in row.strip("|").split("|")[1:]]
     assert len(ratios) == 4 and all(float(r) > 0 for r in ratios), row
     assert "(n=1)" in lines[-1]
+
+
+@pytest.mark.slow
+def test_nncf_default_upgrades_an_opset_9_model_it_would_refuse(tmp_path: Path) -> None:
+    pytest.importorskip("openvino", reason="openvino not installed (extra `openvino`)")
+    pytest.importorskip("nncf", reason="nncf not installed (extra `nncf`)")
+    if not (DEST / "onnx_scan9.onnx").is_file():
+        pytest.skip(f"not fetched: python tests/corpus/fetch.py --ci (writes {DEST})")
+    entry = next(e for e in CI if e["name"] == "onnx_scan9")
+    proc = bench(tmp_path, *fetch.harness_args(entry, DEST), "quant=int8_static",
+                 "target=openvino_cpu", "isolation=none", "meter=none")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (rec,) = records(tmp_path)
+    assert rec["status"] == "ok", rec["reason"]  # was: "opset version < 10 … not support"
+    assert rec["artifact"]["quantiser"] == "nncf"

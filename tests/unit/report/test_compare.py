@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,20 @@ def test_int8_time_column_and_note_from_the_profile_section(
     markdown = (folder / "compare.md").read_text()
     assert "int8 time" in markdown and f"resnet8/int8_static/cpu: int8: {note}" in markdown
     assert note in capsys.readouterr().out
+
+
+def test_an_int8_row_slower_than_fp32_without_a_profile_note_gets_one(
+        tmp_path: Path) -> None:
+    # rapidocr_cls_v2 on OpenVINO, 2026-12-07: 93% int8, 1.24x fp32's p50, no int8_note
+    folder = write_records(tmp_path / "r", [
+        make_record(median_ms=0.80), make_record(quant="int8_static", median_ms=1.0, seed=1,
+                                                 profile={"int8_fraction": 0.93})])
+    with pytest.raises(SystemExit):
+        main(["compare", str(folder), "--baseline", "quant=fp32"])
+    markdown = (folder / "compare.md").read_text()
+    assert re.search(r"resnet8/int8_static/cpu: int8: slower than fp32 \((1|0\.99\d) vs "
+                     r"(0\.8|0\.79\d) ms\) with 93% of its time in int8 kernels", markdown)
+    assert "its int8 kernels alone take longer than the whole fp32 run" in markdown
 
 
 def test_cli_missing_folder_says_what_to_do(tmp_path: Path,
