@@ -42,6 +42,8 @@ class OnnxRuntimeOptions:
     optimized_model_dir: onnxruntime's compiled-model cache ("" off): the first session writes
         its optimized graph there (SessionOptions.optimized_model_filepath); later sessions load
         that file with graph optimizations off instead of optimizing again.
+    disabled_optimizers: onnxruntime graph transformers to leave out by name (its
+        `InferenceSession(disabled_optimizers=...)`), e.g. ["SkipLayerNormFusion"].
     """
 
     providers: list[str] = field(default_factory=lambda: ["CPUExecutionProvider"])
@@ -54,6 +56,7 @@ class OnnxRuntimeOptions:
     profile_placement: bool = True
     strict: bool = False
     optimized_model_dir: str = ""
+    disabled_optimizers: list[str] = field(default_factory=list)
 
 
 class OnnxRuntimeBackend(Backend):
@@ -121,7 +124,8 @@ class OnnxRuntimeBackend(Backend):
             return None
         key = artifact.sha256[:16] or Path(str(artifact.path)).stem
         providers = "-".join(p.removesuffix("ExecutionProvider") for p in self.options.providers)
-        name = f"{key}-{self.options.graph_optimization_level}-{providers}.onnx"
+        off = "".join(f"-no{name}" for name in sorted(self.options.disabled_optimizers))
+        name = f"{key}-{self.options.graph_optimization_level}{off}-{providers}.onnx"
         return Path(self.options.optimized_model_dir) / name
 
     def _create(self, artifact: Artifact, profiling: bool = False) -> ort.InferenceSession:
@@ -145,6 +149,8 @@ class OnnxRuntimeBackend(Backend):
                 model_path, sess_options=opts,
                 providers=list(self.options.providers),
                 provider_options=list(self.options.provider_options) or None,
+                **({"disabled_optimizers": list(self.options.disabled_optimizers)}
+                   if self.options.disabled_optimizers else {}),
             )
         except (RuntimeError, ValueError, ort.capi.onnxruntime_pybind11_state.Fail) as exc:
             raise UnsupportedError(
@@ -201,4 +207,5 @@ class OnnxRuntimeBackend(Backend):
         return {"graph_optimization_level": opts.graph_optimization_level,
                 "execution_mode": "sequential" if opts.sequential else "parallel",
                 "inter_op_threads": opts.inter_op_threads, "allow_spinning": opts.allow_spinning,
-                "provider_options": list(opts.provider_options), "strict": opts.strict}
+                "provider_options": list(opts.provider_options), "strict": opts.strict,
+                "disabled_optimizers": list(opts.disabled_optimizers)}

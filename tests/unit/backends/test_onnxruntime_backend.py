@@ -113,3 +113,35 @@ def test_cpu_fallbacks_only_count_under_an_accelerator() -> None:
     counts = placement.Counter({"CPUExecutionProvider": 3, "CUDAExecutionProvider": 9})
     assert placement.cpu_fallbacks(counts, ["CUDAExecutionProvider", "CPUExecutionProvider"]) == 3
     assert placement.cpu_fallbacks(counts, ["CPUExecutionProvider"]) == 0
+
+
+def _residual_layernorm_onnx(tmp_path: Path) -> Artifact:
+    """Return x + y -> LayerNormalization over [1, 8, 16]: what SkipLayerNormFusion fuses."""
+    rng = np.random.default_rng(0)
+    inits = [numpy_helper.from_array(rng.standard_normal(16).astype(np.float32), n)
+             for n in ("gamma", "beta")]
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["x", "y"], ["s"]),
+         helper.make_node("LayerNormalization", ["s", "gamma", "beta"], ["out"], axis=-1)],
+        "residual_ln", [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 8, 16])
+                        for n in ("x", "y")],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 8, 16])], inits)
+    path = tmp_path / "residual_ln.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return Artifact(format="onnx", precision="fp32", path=path, inputs=(
+        TensorSpec("x", (1, 8, 16)), TensorSpec("y", (1, 8, 16))))
+
+
+@pytest.mark.parametrize("disabled", [[], ["SkipLayerNormFusion"]])
+def test_disabled_optimizers_reach_the_session(disabled: list[str], tmp_path: Path) -> None:
+    artifact = _residual_layernorm_onnx(tmp_path)
+    chosen = backend(disabled_optimizers=disabled, optimized_model_dir=str(tmp_path / "opt"))
+    session = chosen.load(artifact)
+    x = np.ones((1, 8, 16), dtype=np.float32)
+    session.run({"x": x, "y": x})
+    optimized = chosen.optimized_model_path(artifact)
+    ops = {n.op_type for n in onnx.load(str(optimized)).graph.node}
+    assert ("SkipLayerNormalization" in ops) is (not disabled), ops
+    assert ("-noSkipLayerNormFusion-" in optimized.name) is bool(disabled)
+    assert session.describe()["session_options"]["disabled_optimizers"] == disabled
+    session.close()
