@@ -41,13 +41,17 @@ def _bench(out: Path, sweep: str, *overrides: str) -> None:
                     *overrides], cwd=ROOT, check=False, timeout=1800)
 
 
-def _serve(out: Path, model: str, profile: str) -> tuple[subprocess.Popen, str]:
-    http, grpc, metrics = PORTS
+def serve(out: Path, model: str, profile: str, ports: tuple[int, int, int] = PORTS,
+          extra: tuple[str, ...] = (), ready_model: str = "") -> tuple[subprocess.Popen, str]:
+    """Start `harness serve` for `model` behind `profile` (loopback: 127.0.0.1) with `extra`
+    arguments; return (the process, its host) once `ready_model` (default `model`) is ready."""
+    http, grpc, metrics = ports
     args = [str(SERVE), "serve", "--http-port", str(http), "--grpc-port", str(grpc),
             "--metrics-port", str(metrics), f"model={model}", "quant=fp32", "target=cpu",
-            f"results_dir={out}"]
+            f"results_dir={out}", *extra]
     args[2:2] = ["--host", "127.0.0.1"] if profile == "loopback" else ["--network", profile]
     log = out / f"serve-{model}-{profile}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(args, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
                             start_new_session=True)
     deadline = time.monotonic() + 600
@@ -58,8 +62,9 @@ def _serve(out: Path, model: str, profile: str) -> tuple[subprocess.Popen, str]:
         host = "127.0.0.1" if profile == "loopback" else (found[1] if found else None)
         if host:
             try:
-                with urllib.request.urlopen(f"http://{host}:{http}/v2/models/{model}/ready",
-                                            timeout=2) as r:
+                with urllib.request.urlopen(
+                        f"http://{host}:{http}/v2/models/{ready_model or model}/ready",
+                        timeout=2) as r:
                     if r.status == 200:
                         return proc, host
             except OSError:
@@ -68,7 +73,8 @@ def _serve(out: Path, model: str, profile: str) -> tuple[subprocess.Popen, str]:
     raise SystemExit(f"harness serve {model} {profile} did not become ready")
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server started by serve() and its process group."""
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(120)
@@ -80,13 +86,13 @@ def run(out: Path, models: list[str], profiles: list[str]) -> None:
     for model in models:
         _bench(out, f"{model}-inproc", f"model={model}", "target=cpu")
         for profile in profiles:
-            proc, host = _serve(out, model, profile)
+            proc, host = serve(out, model, profile)
             try:
                 _bench(out, f"{model}-{profile}", f"model={model}", "target=remote",
                        f"network={profile}",
                        f"target.options.url=http://{host}:{PORTS[0]},grpc://{host}:{PORTS[1]}")
             finally:
-                _stop(proc)
+                stop(proc)
 
 
 def _records(out: Path) -> list[dict]:

@@ -17,19 +17,16 @@ an emulated link), and stops the server.
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from emulated_links import serve, stop  # noqa: E402  (the same server start and stop)
+
 ROOT = Path(__file__).resolve().parents[1]
-SERVE = ROOT / ".venv-serve" / "bin" / "harness"
 BENCH = [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()"]
 PORTS = (18200, 18201, 18202)
 TIMING = ["scenario.min_count=600", "scenario.min_duration_s=2", "scenario.max_duration_s=60"]
@@ -59,36 +56,8 @@ def _bench(out: Path, sweep: str, *overrides: str) -> None:
 
 
 def _serve(out: Path, model: str, profile: str, data: Path) -> tuple[subprocess.Popen, str]:
-    http, grpc, metrics = PORTS
-    args = [str(SERVE), "serve", "--image-input", "--http-port", str(http), "--grpc-port",
-            str(grpc), "--metrics-port", str(metrics), f"model={model}", "quant=fp32",
-            "target=cpu", f"model.dataset_path={data}", f"results_dir={out / 'serve'}"]
-    args[2:2] = ["--host", "127.0.0.1"] if profile == "loopback" else ["--network", profile]
-    log = out / f"serve-{model}-{profile}.log"
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(log.read_text()[-3000:])
-        found = re.search(r"url=http://([\d.]+):", log.read_text())
-        host = "127.0.0.1" if profile == "loopback" else (found[1] if found else None)
-        if host:
-            try:
-                with urllib.request.urlopen(
-                        f"http://{host}:{http}/v2/models/{model}_image/ready", timeout=2) as r:
-                    if r.status == 200:
-                        return proc, host
-            except OSError:
-                pass
-        time.sleep(1)
-    raise SystemExit(f"harness serve {model} {profile} did not become ready")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(120)
+    return serve(out / "serve", model, profile, PORTS,
+                 ("--image-input", f"model.dataset_path={data}"), f"{model}_image")
 
 
 def run(out: Path, models: list[str], profiles: list[str], inproc: bool = True) -> None:
@@ -109,7 +78,7 @@ def run(out: Path, models: list[str], profiles: list[str], inproc: bool = True) 
                        "target=remote", f"network={profile}", f"model.dataset_path={data}",
                        f"target.options.url={urls}", "target.options.payload=raw,jpeg,png")
             finally:
-                _stop(proc)
+                stop(proc)
 
 
 def table(out: Path) -> str:
