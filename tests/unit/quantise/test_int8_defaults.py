@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import importlib.util
 
+import numpy as np
 import onnx
 import pytest
+from onnx import TensorProto, helper, numpy_helper
 
 from harness.core.artifact import Artifact
 from harness.core.cache import ArtifactCache
@@ -75,6 +77,26 @@ def test_one_preset_two_graphs_each_saying_why(conv_model: LoadedModel, conv_fp3
         name="int8_static_ort", recipe=Recipe.int8_static, quantiser="onnxruntime",
         activation_symmetric=False), calib, cache, "openvino")
     assert ort_pinned.sha256 == ort.sha256 and "int8_defaults" not in ort_pinned.meta
+    assert ort_pinned.meta["recipe"] == "int8_static_ort"  # its own name, not the builder's
     for artifact in (ort, ov):
         ops = {n.op_type for n in onnx.load(str(artifact.path)).graph.node}
         assert {"QuantizeLinear", "DequantizeLinear"} <= ops
+
+
+def test_attention_is_a_softmax_feeding_a_matmul_of_two_computed_tensors() -> None:
+    pytest.importorskip("nncf")
+
+    from harness.quantise.onnx_nncf import has_attention
+
+    def graph(value_from_weight: bool) -> onnx.ModelProto:
+        w = numpy_helper.from_array(np.ones((4, 4), np.float32), "w")
+        nodes = [helper.make_node("MatMul", ["q", "k"], ["s"]),
+                 helper.make_node("Softmax", ["s"], ["p"]),
+                 helper.make_node("MatMul", ["p", "w" if value_from_weight else "v"], ["o"])]
+        io = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [4, 4]) for n in "qkv"]
+        return helper.make_model(helper.make_graph(
+            nodes, "g", io, [helper.make_tensor_value_info("o", TensorProto.FLOAT, [4, 4])],
+            [w]))
+
+    assert has_attention(graph(value_from_weight=False))
+    assert not has_attention(graph(value_from_weight=True))  # a classifier head, not attention
