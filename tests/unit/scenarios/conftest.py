@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
+from harness.backends.base import Backend, Session
+from harness.core.artifact import Artifact, TensorSpec
 from harness.scenarios import ScenarioConfig
 
 FEATURES = 64
@@ -103,3 +106,20 @@ def tiny_fixture():
 def make_slowing(model_path: Path):
     """Build a SlowingSession over the tiny model."""
     return lambda slow_after, extra_s: SlowingSession(model_path, slow_after, extra_s)
+
+
+@pytest.fixture()
+def load_tiny(model_path: Path) -> Iterator[Callable[[Backend], Session]]:
+    """Give a loader of the tiny model (fp32 ONNX, one 1 x 64 input) on a backend; every session
+    it loaded is closed when the test ends."""
+    artifact = Artifact(path=model_path, format="onnx", precision="fp32",
+                        inputs=(TensorSpec("x", (1, FEATURES), "float32"),))
+    sessions: list[Session] = []
+
+    def load(backend: Backend) -> Session:
+        sessions.append(backend.load(artifact))
+        return sessions[-1]
+
+    yield load
+    for session in sessions:
+        session.close()

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from harness.backends.config import TargetConfig
-from harness.core.artifact import Artifact, TensorSpec
 from harness.records.schema import RunRecord, Status
 from harness.report.device_rows import DEVICE_HEADERS, add_device_columns
 from harness.report.render import HEADERS, LEGEND, markdown
@@ -24,18 +23,14 @@ PLUGIN_SRC = Path(__file__).resolve().parents[3] / "examples" / "fictional_npu" 
 
 
 @pytest.fixture()
-def nimbus_session(model_path: Path):
+def nimbus_session(load_tiny):
     """A real Nimbus plugin session (emulated on onnxruntime) over the tiny model."""
     if str(PLUGIN_SRC) not in sys.path:
         sys.path.insert(0, str(PLUGIN_SRC))
     from fictional_npu.backend import NimbusBackend
 
-    target = TargetConfig(name="nimbus_npu", backend="nimbus_npu", device="nimbus0")
-    artifact = Artifact(path=model_path, format="onnx", precision="fp32",
-                        inputs=(TensorSpec("x", (1, 64), "float32"),))
-    session = NimbusBackend(target).load(artifact)
-    yield session
-    session.close()
+    return load_tiny(NimbusBackend(TargetConfig(name="nimbus_npu", backend="nimbus_npu",
+                                                device="nimbus0")))
 
 
 def test_device_and_transfer_time_sit_inside_our_latency(nimbus_session, samples, tiny) -> None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from harness.core import stats
-from harness.core.artifact import Artifact, TensorSpec
 from harness.scenarios import run_scenario
 
 
@@ -18,18 +15,14 @@ def test_sessions_without_a_timer_record_none(session, samples, tiny) -> None:
 
 
 @pytest.fixture()
-def openvino_session(model_path: Path):
+def openvino_session(load_tiny):
     pytest.importorskip("openvino", reason="OpenVINO not installed (extra: openvino)")
     from harness.backends.config import TargetConfig
     from harness.backends.registry import create_backend
 
     target = TargetConfig(name="openvino_cpu", backend="openvino", device="CPU", threads=1,
                           options={"cache_dir": ""})
-    artifact = Artifact(path=model_path, format="onnx", precision="fp32",
-                        inputs=(TensorSpec("x", (1, 64), "float32"),))
-    ov_session = create_backend(target).load(artifact)
-    yield ov_session
-    ov_session.close()
+    return load_tiny(create_backend(target))
 
 
 def test_openvino_timer_sits_inside_our_latency(openvino_session, samples, tiny) -> None:
