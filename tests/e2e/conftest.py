@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
 FAST = [
     "scenario.warmup_count=5", "scenario.warmup_s=0.01", "scenario.min_count=50",
     "scenario.min_duration_s=0.1", "scenario.max_duration_s=0.5", "meter.idle_baseline_s=0",
@@ -50,20 +51,49 @@ def free_ports(n: int) -> list[int]:
     return ports
 
 
+def one_record(results: Path, *overrides: str, timeout_s: int = 600) -> dict:
+    """Run harness-bench from the repository root with `overrides` and its results in `results`;
+    return the one record it wrote (the run's stderr on failure)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()", *overrides,
+         f"results_dir={results}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout_s)
+    found = [json.loads(p.read_text()) for p in results.rglob("*.json")
+             if '"run_id"' in p.read_text()[:200]]
+    assert len(found) == 1, proc.stderr[-2000:]
+    return found[0]
+
+
+def tiny_gen(*overrides: str, requests: int = 3, shape: dict | None = None) -> list[str]:
+    """Return the overrides of a run on a tiny generative model (SmolLM2 shape cut down by
+    `shape`), `requests` requests of 16 in / 8 out, estimated meter, no isolation, `overrides`."""
+    return ["model=smollm2_135m", "scenario=gen_single_stream",
+            *[f"generative.model.config.{k}={v}" for k, v in (shape or {}).items()],
+            "generative.prompts.input_tokens=16", "generative.prompts.output_tokens=8",
+            f"generative.prompts.requests={requests}", *overrides, "meter=estimated",
+            "isolation=none"]
+
+
 def gen_bench_record(tmp: Path, engine: str, *overrides: str,
                      shape: dict | None = None) -> dict:
     """Run harness-bench on a tiny generative model (SmolLM2 shape cut down by `shape`), 3
     requests of 16 in / 8 out, into tmp; return its one record (the run's stderr on failure)."""
-    proc = subprocess.run(
-        [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()",
-         "model=smollm2_135m", "scenario=gen_single_stream",
-         *[f"generative.model.config.{k}={v}" for k, v in (shape or {}).items()],
-         f"generative.engine={engine}", "generative.prompts.input_tokens=16",
-         "generative.prompts.output_tokens=8", "generative.prompts.requests=3", *overrides,
-         "meter=estimated", "isolation=none", f"results_dir={tmp / 'results'}",
-         f"cache_dir={tmp / 'cache'}"],
-        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=600)
-    records = [json.loads(p.read_text()) for p in (tmp / "results").rglob("*.json")
-               if '"run_id"' in p.read_text()[:200]]
-    assert len(records) == 1, proc.stderr[-2000:]
-    return records[0]
+    return one_record(tmp / "results", *tiny_gen(f"generative.engine={engine}", *overrides,
+                                                 f"cache_dir={tmp / 'cache'}", shape=shape))
+
+
+def quantised_gen_record(tmp: Path, engine: str, weight_format: str,
+                         shape: dict) -> tuple[dict, dict, dict]:
+    """Run `engine` at `weight_format` with the quality check on (2 prompts of 8 tokens) as in
+    gen_bench_record; check it is ok with exact token counts, timings and a quality section
+    without error; return (record, its backend section, its generative section)."""
+    record = gen_bench_record(tmp, engine, f"generative.options.weight_format={weight_format}",
+                              "generative.quality.enabled=true", "generative.quality.prompts=2",
+                              "generative.quality.tokens=8", shape=shape)
+    assert record["status"] == "ok", record["reason"]
+    backend, gen = record["backend"], record["generative"]
+    assert backend["weight_format"] == weight_format
+    assert (gen["input_tokens"], gen["output_tokens"]) == (3 * 16, 3 * 8)
+    assert gen["ttft"]["mean_ns"] > 0 and gen["tpot"]["mean_ns"] > 0
+    assert "error" not in gen["quality"], gen["quality"]
+    return record, backend, gen

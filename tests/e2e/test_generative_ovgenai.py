@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import gen_bench_record
+from tests.e2e.conftest import quantised_gen_record
 
 pytest.importorskip("openvino_genai", reason="openvino-genai is not installed (extra 'genai-ov')")
 pytest.importorskip("transformers", reason="transformers is not installed (extra 'hf')")
@@ -17,16 +17,9 @@ TINY = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
 
 @pytest.mark.slow  # a conversion and a run in a subprocess: ~11 s CPU, ~30 s wall under load
 def test_an_int8_openvino_genai_run_gives_an_ok_record(tmp_path: Path) -> None:
-    record = gen_bench_record(tmp_path, "openvino_genai",
-                              "generative.options.weight_format=int8",
-                              "generative.quality.enabled=true", "generative.quality.prompts=2",
-                              "generative.quality.tokens=8", shape=TINY)
-    assert record["status"] == "ok", record["reason"]
-    backend, gen = record["backend"], record["generative"]
-    assert backend["engine"] == "openvino_genai" and backend["weight_format"] == "int8"
+    _, backend, gen = quantised_gen_record(tmp_path, "openvino_genai", "int8", TINY)
+    assert backend["engine"] == "openvino_genai"
     assert backend["compression"]["mode"] == "INT8_ASYM" and backend["cache_hit"] is False
-    assert (gen["input_tokens"], gen["output_tokens"]) == (3 * 16, 3 * 8)
-    assert gen["ttft"]["mean_ns"] > 0 and gen["tpot"]["mean_ns"] > 0
-    assert gen["quality"]["agreement"] > 0.5 and "error" not in gen["quality"]
+    assert gen["quality"]["agreement"] > 0.5
     converted = tmp_path / "cache" / "generative" / "ovgenai"
     assert [p.name.endswith("-int8") for p in converted.iterdir()] == [True]

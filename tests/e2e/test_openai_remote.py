@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import free_ports
+from tests.e2e.conftest import free_ports, one_record, tiny_gen
 
 pytest.importorskip("transformers", reason="transformers is not installed (extra 'hf')")
 from harness.backends.remote_client import ServerError  # noqa: E402
@@ -29,7 +27,6 @@ from harness.generative.local_server import (  # noqa: E402
 )
 from harness.generative.model_folder import model_folder  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 TINY = {"num_hidden_layers": 2, "hidden_size": 64, "intermediate_size": 128,
         "num_attention_heads": 2, "num_key_value_heads": 1, "head_dim": 32, "vocab_size": 512,
         "max_position_embeddings": 512}
@@ -53,19 +50,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalServ
 def test_a_bench_run_through_transformers_serve_has_exact_token_counts(
         server: tuple[LocalServer, Path], tmp_path: Path) -> None:
     srv, cache = server
-    proc = subprocess.run(
-        [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()",
-         "model=smollm2_135m", "scenario=gen_single_stream",
-         *[f"generative.model.config.{k}={v}" for k, v in TINY.items()],
-         "generative.engine=openai_remote", f"+generative.options.url={srv.url}",
-         f"+generative.options.model={srv.model}", "generative.prompts.input_tokens=16",
-         "generative.prompts.output_tokens=8", "generative.prompts.requests=3",
-         "meter=estimated", "isolation=none", f"results_dir={tmp_path}", f"cache_dir={cache}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
-    records = [json.loads(p.read_text()) for p in tmp_path.rglob("*.json")
-               if '"run_id"' in p.read_text()[:200]]
-    assert len(records) == 1, proc.stderr[-2000:]
-    record = records[0]
+    record = one_record(tmp_path, *tiny_gen(
+        "generative.engine=openai_remote", f"+generative.options.url={srv.url}",
+        f"+generative.options.model={srv.model}", f"cache_dir={cache}", shape=TINY),
+        timeout_s=300)
     assert record["status"] == "ok", record["reason"]
     gen, backend = record["generative"], record["backend"]
     assert (gen["input_tokens"], gen["output_tokens"]) == (3 * 16, 3 * 8)
