@@ -19,47 +19,54 @@ from harness.energy.external import read_power_csv
 from harness.records.schema import Status
 from tests.faults.conftest import compose_config
 
+
+def bad(override: str, *words: str) -> tuple[list[str], list[str]]:
+    """Return the row for one `key=value` override whose error must name the key and `words`."""
+    return [override], [override.split("=")[0], *words]
+
+
 # (overrides, words the error must contain) — each fails in OmegaConf.to_object, i.e. while the
 # composed config is checked, before any model is loaded; the record's reason is that error.
+# bad(...) writes the common row: one override, its key the first word; the others are spelt out.
 REJECTED_AT_COMPOSITION = [
-    (["run_timeout_s=0"], ["run_timeout_s", "> 0"]),
-    (["run_timeout_s=-5"], ["run_timeout_s", "> 0"]),
-    (["run_timeout_s=nan"], ["run_timeout_s", "finite"]),
-    (["memory_cap_mb=-1"], ["memory_cap_mb", ">= 0", "null"]),
-    (["scenario.min_duration_s=-1"], ["scenario.min_duration_s", ">= 0"]),
-    (["scenario.min_duration_s=nan"], ["scenario.min_duration_s", "finite"]),
-    (["scenario.max_duration_s=inf"], ["scenario.max_duration_s", "finite"]),
-    (["scenario.warmup_count=-5"], ["scenario.warmup_count", ">= 0"]),
-    (["scenario.warmup_s=-0.1"], ["scenario.warmup_s", ">= 0"]),
-    (["target.threads=-4"], ["target.threads", ">= 1", "runtime's default"]),
-    (["target.threads=0"], ["target.threads", ">= 1"]),
-    (["fidelity_samples=0"], ["fidelity_samples", ">= 1"]),
-    (["scenario.trials=0"], ["scenario.trials", ">= 1"]),
+    bad("run_timeout_s=0", "> 0"),
+    bad("run_timeout_s=-5", "> 0"),
+    bad("run_timeout_s=nan", "finite"),
+    bad("memory_cap_mb=-1", ">= 0", "null"),
+    bad("scenario.min_duration_s=-1", ">= 0"),
+    bad("scenario.min_duration_s=nan", "finite"),
+    bad("scenario.max_duration_s=inf", "finite"),
+    bad("scenario.warmup_count=-5", ">= 0"),
+    bad("scenario.warmup_s=-0.1", ">= 0"),
+    bad("target.threads=-4", ">= 1", "runtime's default"),
+    bad("target.threads=0", ">= 1"),
+    bad("fidelity_samples=0", ">= 1"),
+    bad("scenario.trials=0", ">= 1"),
     (["scenario=cold_start", "scenario.trials=0"], ["scenario.trials", ">= 1"]),
     (["scenario=cold_start", "scenario.compile_cache=maybe"], ["compile_cache", "off", "both"]),
-    (["scenario.confidence=1.5"], ["scenario.confidence", "(0, 1)"]),
-    (["scenario.confidence=0"], ["scenario.confidence", "(0, 1)"]),
-    (["scenario.drift_threshold=-1"], ["scenario.drift_threshold", "> 0"]),
-    (["scenario.seed=-1"], ["scenario.seed", ">= 0"]),
-    (["seed=-3"], ["seed", ">= 0"]),
+    bad("scenario.confidence=1.5", "(0, 1)"),
+    bad("scenario.confidence=0", "(0, 1)"),
+    bad("scenario.drift_threshold=-1", "> 0"),
+    bad("scenario.seed=-1", ">= 0"),
+    bad("seed=-3", ">= 0"),
     (["scenario=server", "scenario.target_qps=null"], ["target_qps", "search_qps"]),
     (["scenario=server", "scenario.target_qps=-10"], ["scenario.target_qps", "> 0"]),
     (["scenario=server", "scenario.latency_bound_ms=null"], ["latency_bound_ms"]),
     (["scenario.min_count=500", "scenario.max_count=100"], ["min_count", "max_count"]),
     (["scenario.min_duration_s=9", "scenario.max_duration_s=1"], ["min_duration_s"]),
-    (["model.batch_size=-1"], ["model.batch_size", ">= 1"]),
-    (["model.accuracy_target=1.5"], ["model.accuracy_target", "(0, 1]"]),
-    (["model.accuracy_target=nan"], ["model.accuracy_target", "finite"]),
-    (["model.export_atol=-1"], ["model.export_atol"]),
-    (["quant.calibration_percentile=200"], ["quant.calibration_percentile", "(0, 100]"]),
-    (["quant.calibration_num_bins=0"], ["quant.calibration_num_bins"]),
-    (["meter.sample_period_s=0"], ["meter.sample_period_s", "> 0"]),
+    bad("model.batch_size=-1", ">= 1"),
+    bad("model.accuracy_target=1.5", "(0, 1]"),
+    bad("model.accuracy_target=nan", "finite"),
+    bad("model.export_atol=-1"),
+    bad("quant.calibration_percentile=200", "(0, 100]"),
+    bad("quant.calibration_num_bins=0"),
+    bad("meter.sample_period_s=0", "> 0"),
     (["meter=external", "meter.options.csv_path=t.csv", "meter.options.csv_power_scale=nan"],
      ["meter.options.csv_power_scale", "finite"]),
     (["meter=external", "meter.options.csv_path=t.csv", "meter.options.clock_offset_s=inf"],
      ["meter.options.clock_offset_s", "finite"]),
     (["meter=nvml", "meter.options.gpu_index=-1"], ["meter.options.gpu_index", ">= 0"]),
-    (["meter.options.gpu_index=-1"], ["meter.options.gpu_index", ">= 0"]),  # auto passes it on
+    bad("meter.options.gpu_index=-1", ">= 0"),  # auto passes it on
     (["meter=estimated", "meter.options.tdp_w=-65"], ["meter.options.tdp_w", "> 0"]),
     (["meter=external"], ["data source", "meter.options.csv_path"]),
     (["++meter.options.idel_w=12"], ["meter.options.idel_w", "idle_w"]),
