@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -172,6 +173,11 @@ class Backend(ABC):
     #: The runtime's own Python packages: what a cold start's import phase imports (none: the
     #: import is not separated from the harness's adapter).
     runtime_modules: ClassVar[tuple[str, ...]] = ()
+    #: The pip distribution whose version is the runtime's version (e.g. "executorch"); "":
+    #: none, and version() says "unknown" unless the backend overrides it.
+    distribution: ClassVar[str] = ""
+    #: Why a cold start has no compiled-model cache to use (when compile_cache() is None).
+    no_compile_cache: ClassVar[str] = "the runtime compiles nothing before its first inference"
 
     def __init__(self, target: TargetConfig) -> None:
         self.target = target
@@ -192,8 +198,8 @@ class Backend(ABC):
 
     @classmethod
     def version(cls) -> str:
-        """Return the runtime's version string."""
-        return "unknown"
+        """Return the runtime's version string: its distribution's, else "unknown"."""
+        return version(cls.distribution) if cls.distribution else "unknown"
 
     def probe(self) -> Probe:
         """Return whether the target's device is present here (override for accelerators)."""
@@ -246,7 +252,7 @@ class Backend(ABC):
 
     def no_compile_cache_reason(self) -> str:
         """Return why there is no compiled-model cache to use (when compile_cache() is None)."""
-        return "the runtime compiles nothing before its first inference"
+        return self.no_compile_cache
 
     def cold_start_settings(self, cache_dir: Path, use_cache: bool) -> ColdSettings:
         """Return the options and environment of one cold start: the compiled-model cache in

@@ -73,17 +73,10 @@ class ExecuTorchBackend(Backend):
     profiler: ClassVar[str | None] = PROFILER
     #: torch too: the Python runtime takes and returns torch tensors.
     runtime_modules: ClassVar[tuple[str, ...]] = ("torch", "executorch.runtime")
-
-    @classmethod
-    def version(cls) -> str:
-        """Return ExecuTorch's version."""
-        return version("executorch")
-
-    def no_compile_cache_reason(self) -> str:
-        """Return why a cold start has no cache to use: the .pte is compiled at export."""
-        return ("the .pte is compiled ahead of time at export; loading it only has XNNPACK pack "
-                "the weights (in load_ns), and ExecuTorch's Python runtime keeps no cache of that "
-                "on disk")
+    distribution: ClassVar[str] = "executorch"
+    no_compile_cache: ClassVar[str] = (
+        "the .pte is compiled ahead of time at export; loading it only has XNNPACK pack the "
+        "weights (in load_ns), and ExecuTorch's Python runtime keeps no cache of that on disk")
 
     def probe(self) -> Probe:
         """Return whether this ExecuTorch build has the XNNPACK delegate registered."""

@@ -13,13 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from harness.backends.base import ProfiledSession
-from harness.backends.profile import (
-    NodeTime,
-    OperatorProfile,
-    Precision,
-    median_ns,
-    precision_of,
-)
+from harness.backends.profile import NodeTime, OperatorProfile, Precision, precision_of
 
 if TYPE_CHECKING:
     from harness.backends.executorch_backend import ExecuTorchSession
@@ -75,9 +69,7 @@ def etdump_nodes(path: Path, skip_runs: int) -> list[NodeTime]:
             else:
                 op = event.name.removeprefix("native_call_")
                 precision, kernel, provider = precision_of(op, []), op, "portable kernels"
-            nodes.append(NodeTime(name=event.name, op_type=op, time_ns=sum(raw),
-                                  precision=precision, provider=provider, kernel=kernel,
-                                  calls=len(raw), median_ns=median_ns(raw)))
+            nodes.append(NodeTime.of_calls(event.name, op, raw, precision, provider, kernel))
     return nodes
 
 

@@ -102,17 +102,11 @@ class LiteRTBackend(Backend):
     extra: ClassVar[str] = "litert"
     options_cls: ClassVar[type] = LiteRTOptions
     runtime_modules: ClassVar[tuple[str, ...]] = ("ai_edge_litert.interpreter",)
-
-    @classmethod
-    def version(cls) -> str:
-        """Return ai-edge-litert's version."""
-        return version("ai-edge-litert")
-
-    def no_compile_cache_reason(self) -> str:
-        """Return why a cold start has no cache to use: the Interpreter API offers none."""
-        return ("the .tflite is converted ahead of time; at load XNNPACK packs the weights (in "
-                "load_ns), and LiteRT's XNNPACK weight cache (CpuOptions.xnnpack_weight_cache_path)"
-                " belongs to its CompiledModel API, not the Interpreter API this backend uses")
+    distribution: ClassVar[str] = "ai-edge-litert"
+    no_compile_cache: ClassVar[str] = (
+        "the .tflite is converted ahead of time; at load XNNPACK packs the weights (in "
+        "load_ns), and LiteRT's XNNPACK weight cache (CpuOptions.xnnpack_weight_cache_path) "
+        "belongs to its CompiledModel API, not the Interpreter API this backend uses")
 
     def threads(self) -> int:
         """Return the interpreter's thread count: target.threads, else every core."""

@@ -11,13 +11,7 @@ import numpy as np
 import openvino as ov
 
 from harness.backends.base import ProfiledSession
-from harness.backends.profile import (
-    NodeTime,
-    OperatorProfile,
-    Precision,
-    median_ns,
-    precision_of,
-)
+from harness.backends.profile import NodeTime, OperatorProfile, Precision, precision_of
 
 if TYPE_CHECKING:
     from harness.backends.openvino_backend import OpenVinoSession
@@ -93,10 +87,9 @@ class OpenVinoProfiledSession(ProfiledSession):
         device = str(self.inner.info.get("device") or "CPU")
         conversions = conversion_nodes(self.inner.compiled,
                                        {name: op for name, (op, _, _) in self._nodes.items()})
-        nodes = tuple(NodeTime(name=name, op_type=op, time_ns=sum(durations), kernel=kernel,
-                               precision=Precision.convert if name in conversions
-                               else kernel_precision(op, kernel), provider=device,
-                               calls=len(durations), median_ns=median_ns(durations))
+        nodes = tuple(NodeTime.of_calls(name, op, durations,
+                                        Precision.convert if name in conversions
+                                        else kernel_precision(op, kernel), device, kernel)
                       for name, (op, kernel, durations) in self._nodes.items())
         folder.mkdir(parents=True, exist_ok=True)
         rows = [{"node_name": n.name, "node_type": n.op_type, "exec_type": n.kernel,

@@ -72,6 +72,15 @@ class NodeTime:
     calls: int = 0  # how many times it ran over the profiled runs
     median_ns: int | None = None  # per call; None where the profiler reports totals only
 
+    @classmethod
+    def of_calls(cls, name: str, op_type: str, durations_ns: list[int], precision: str,
+                 provider: str, kernel: str = "") -> NodeTime:
+        """Return the node that ran once per entry of `durations_ns` (ns): their total, their
+        count and their median."""
+        return cls(name=name, op_type=op_type, time_ns=sum(durations_ns), precision=precision,
+                   provider=provider, kernel=kernel, calls=len(durations_ns),
+                   median_ns=median_ns(durations_ns))
+
     @property
     def typical_ns(self) -> int:
         """Return median call time x calls (ns): the total without calls that another process

@@ -9,13 +9,7 @@ import numpy as np
 from torch.profiler import ProfilerActivity, profile
 
 from harness.backends.base import ProfiledSession
-from harness.backends.profile import (
-    NodeTime,
-    OperatorProfile,
-    Precision,
-    median_ns,
-    precision_of,
-)
+from harness.backends.profile import NodeTime, OperatorProfile, Precision, precision_of
 
 if TYPE_CHECKING:
     from harness.backends.torch_backend import TorchSession
@@ -43,9 +37,7 @@ def event_nodes(events: list, on_gpu: bool, device: str) -> list[NodeTime]:
         shapes = str([list(s) for s in evt.input_shapes if s] if evt.input_shapes else [])
         dtypes = [str(t) for t in (evt.input_dtypes or []) if t]
         groups.setdefault((evt.name, shapes), (dtypes, []))[1].append(round(time_us * 1000))
-    return [NodeTime(name=f"{op} {shapes}", op_type=op, time_ns=sum(times),
-                     precision=op_precision(op, dtypes), provider=device, calls=len(times),
-                     median_ns=median_ns(times))
+    return [NodeTime.of_calls(f"{op} {shapes}", op, times, op_precision(op, dtypes), device)
             for (op, shapes), (dtypes, times) in groups.items() if sum(times) > 0]
 
 

@@ -10,19 +10,16 @@ names the sensor and says so. Jetson INA3221 devices are left to the jetson mete
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.core.probe import Probe
-from harness.energy.base import EnergyMeter, EnergyReading, Provenance
-from harness.energy.sampling import PowerSampler, sampled_readings
+from harness.energy.sampling import SampledMeter, SensorReader
 
 if TYPE_CHECKING:
     from harness.energy.config import MeterConfig
 
-SensorReader = Callable[[], float]
 _SKIP_DRIVERS = {"ina3221"}
 
 
@@ -68,11 +65,10 @@ class HwmonOptions:
     sensor: str | None = None  # "<chip>/<label>" reported as the total (ina226/power1); None: first
 
 
-class HwmonMeter(EnergyMeter):
+class HwmonMeter(SampledMeter):
     """Sampled hwmon power sensors; the chosen (or first) sensor is the total."""
 
     name = "hwmon"
-    provenance = Provenance.MEASURED_SAMPLED
     update_period_s = 0.05
     min_window_s = 1.0
     accuracy_rel = 0.05
@@ -88,7 +84,6 @@ class HwmonMeter(EnergyMeter):
         self.sensor = sensor
         self.sample_period_s = sample_period_s
         self._sensors: dict[str, SensorReader] = {}
-        self._sampler: PowerSampler | None = None
 
     @classmethod
     def from_config(cls, cfg: MeterConfig, options: HwmonOptions) -> HwmonMeter:
@@ -118,16 +113,10 @@ class HwmonMeter(EnergyMeter):
         # Other sensors may overlap the total (unknown wiring), so they are never summed.
         return scope, "" if key == self.total_sensor else self.total_sensor
 
-    def _read_power_w(self) -> dict[str, float]:
-        return {key: read() for key, read in self._sensors.items()}
-
-    def _start(self) -> None:
+    def _sensors_w(self) -> dict[str, SensorReader]:
         if not self._sensors:
             self._sensors = discover_sensors(self.root)
-        self._sampler = PowerSampler(self._read_power_w, self.sample_period_s)
-        self._sampler.start()
+        return self._sensors
 
-    def _stop(self) -> list[EnergyReading]:
-        times_s, series = self._sampler.stop() if self._sampler else ([], {})
-        method = f"hwmon power sensor, sampled every {self.sample_period_s} s"
-        return sampled_readings(times_s, series, self._describe, method, self.accuracy_rel)
+    def _method(self) -> str:
+        return f"hwmon power sensor, sampled every {self.sample_period_s} s"

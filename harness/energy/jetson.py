@@ -27,13 +27,11 @@ total (distinct supplies) and the scope says the sum covers only the listed rail
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.core.probe import Probe
-from harness.energy.base import EnergyMeter, EnergyReading, Provenance
-from harness.energy.sampling import PowerSampler, sampled_readings
+from harness.energy.sampling import SampledMeter, SensorReader
 
 if TYPE_CHECKING:
     from harness.energy.config import MeterConfig
@@ -41,15 +39,14 @@ if TYPE_CHECKING:
 TOTAL_RAILS = ("VDD_IN", "POM_5V_IN")
 MODULE_SCOPE = "Jetson module, carrier excluded"
 _UNCONNECTED = {"NC", "", "sum of shunt voltages"}
-RailReader = Callable[[], float]
 
 
 def _read_float(path: Path) -> float:
     return float(path.read_text().strip())
 
 
-def _hwmon_rails(root: Path) -> dict[str, RailReader]:
-    rails: dict[str, RailReader] = {}
+def _hwmon_rails(root: Path) -> dict[str, SensorReader]:
+    rails: dict[str, SensorReader] = {}
     for label in sorted(root.glob("bus/i2c/drivers/ina3221*/*/hwmon/hwmon*/in*_label")):
         name = label.read_text().strip()
         index = label.name[2:].split("_")[0]
@@ -60,8 +57,8 @@ def _hwmon_rails(root: Path) -> dict[str, RailReader]:
     return rails
 
 
-def _iio_rails(root: Path) -> dict[str, RailReader]:
-    rails: dict[str, RailReader] = {}
+def _iio_rails(root: Path) -> dict[str, SensorReader]:
+    rails: dict[str, SensorReader] = {}
     for label in sorted(root.glob("bus/i2c/devices/*/iio:device*/rail_name_*")):
         name = label.read_text().strip()
         index = label.name.rsplit("_", 1)[1]
@@ -72,7 +69,7 @@ def _iio_rails(root: Path) -> dict[str, RailReader]:
     return rails
 
 
-def discover_rails(root: Path) -> tuple[str, dict[str, RailReader]]:
+def discover_rails(root: Path) -> tuple[str, dict[str, SensorReader]]:
     """Return (layout "hwmon"/"iio"/"", rail name -> reader in watts) under a sysfs root."""
     rails = _hwmon_rails(root)
     if rails:
@@ -81,11 +78,10 @@ def discover_rails(root: Path) -> tuple[str, dict[str, RailReader]]:
     return ("iio", rails) if rails else ("", {})
 
 
-class JetsonMeter(EnergyMeter):
+class JetsonMeter(SampledMeter):
     """Jetson INA3221 rails: module-input rail as the total where the module has one."""
 
     name = "jetson"
-    provenance = Provenance.MEASURED_SAMPLED
     update_period_s = 0.05
     min_window_s = 1.0
     accuracy_rel = 0.05
@@ -93,8 +89,7 @@ class JetsonMeter(EnergyMeter):
     def __init__(self, sysfs_root: str | Path = "/sys", sample_period_s: float = 0.05) -> None:
         self.root = Path(sysfs_root)
         self.sample_period_s = sample_period_s
-        self._sampler: PowerSampler | None = None
-        self._rails: dict[str, RailReader] = {}
+        self._rails: dict[str, SensorReader] = {}
         self.layout = ""
 
     @classmethod
@@ -127,16 +122,10 @@ class JetsonMeter(EnergyMeter):
             return f"Jetson rail {rail} (inside {total})", total
         return f"Jetson rail {rail} (module has no input rail; sum covers listed rails only)", ""
 
-    def _read_power_w(self) -> dict[str, float]:
-        return {rail: read() for rail, read in self._rails.items()}
-
-    def _start(self) -> None:
+    def _sensors_w(self) -> dict[str, SensorReader]:
         if not self._rails:
             self.layout, self._rails = discover_rails(self.root)
-        self._sampler = PowerSampler(self._read_power_w, self.sample_period_s)
-        self._sampler.start()
+        return self._rails
 
-    def _stop(self) -> list[EnergyReading]:
-        times_s, series = self._sampler.stop() if self._sampler else ([], {})
-        method = f"INA3221 {self.layout} rails, sampled every {self.sample_period_s} s"
-        return sampled_readings(times_s, series, self._describe, method, self.accuracy_rel)
+    def _method(self) -> str:
+        return f"INA3221 {self.layout} rails, sampled every {self.sample_period_s} s"

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
 
 from harness.core.errors import MeasurementError
-from harness.energy.base import EnergyReading, Provenance
+from harness.energy.base import EnergyMeter, EnergyReading, Provenance
 
 PowerReader = Callable[[], dict[str, float]]
+#: One sensor's reader: its power now, in watts.
+SensorReader = Callable[[], float]
 
 
 def trapezoid_j(times_s: Sequence[float], power_w: Sequence[float]) -> float:
@@ -142,3 +145,36 @@ def sampled_readings(
             )
         )
     return readings
+
+
+class SampledMeter(EnergyMeter):
+    """A meter whose sensors a PowerSampler polls every `sample_period_s` over the window.
+
+    Subclasses name their sensors (domain -> reader in watts, found on first use if probe()
+    has not), the scope of each domain, and the method the readings state."""
+
+    provenance = Provenance.MEASURED_SAMPLED
+    sample_period_s: float
+    _sampler: PowerSampler | None = None
+
+    @abstractmethod
+    def _sensors_w(self) -> dict[str, SensorReader]:
+        """Return domain -> reader in watts, discovering the sensors if not done yet."""
+
+    @abstractmethod
+    def _describe(self, domain: str) -> tuple[str, str]:
+        """Return (scope, part_of) of one domain's reading."""
+
+    @abstractmethod
+    def _method(self) -> str:
+        """Return how the readings were taken, for their `method` field."""
+
+    def _start(self) -> None:
+        sensors = self._sensors_w()
+        self._sampler = PowerSampler(lambda: {domain: read() for domain, read in sensors.items()},
+                                     self.sample_period_s)
+        self._sampler.start()
+
+    def _stop(self) -> list[EnergyReading]:
+        times_s, series = self._sampler.stop() if self._sampler else ([], {})
+        return sampled_readings(times_s, series, self._describe, self._method(), self.accuracy_rel)

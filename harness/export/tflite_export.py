@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import warnings
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -13,10 +11,10 @@ from typing import Any
 import torch
 
 from harness.core.artifact import Artifact
-from harness.core.cache import ArtifactCache, content_hash
+from harness.core.cache import ArtifactCache
 from harness.core.errors import HarnessError, ModelError, UnsupportedError
+from harness.export.static_file import StaticFile, example, quiet_lowering
 from harness.models.config import ModelConfig
-from harness.models.examples import example_tensors
 from harness.models.source import LoadedModel
 
 CONVERTER = "litert-torch"
@@ -40,11 +38,6 @@ def library_versions() -> dict[str, str]:
             "ai-edge-litert": version("ai-edge-litert")}
 
 
-def example(model: LoadedModel) -> tuple[torch.Tensor, ...]:
-    """Return example tensors of the model's static shapes (the batch is model.batch_size)."""
-    return example_tensors(model, None)
-
-
 def _convert(made: tuple[torch.nn.Module, Any], args: tuple[torch.Tensor, ...], path: Path
              ) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -63,35 +56,14 @@ def build_tflite(model: LoadedModel, recipe: str,
 
     Any failure of export, quantisation or conversion becomes `error` with the first line."""
     converter = f"{CONVERTER} {converter_version()}"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for name in ("torch.export", "litert_torch", "torchao", "absl"):
-                logging.getLogger(name).setLevel(logging.WARNING)
-            _convert(make(), example(model), path)
-    except HarnessError:
-        raise
-    except Exception as exc:  # export, quantisation and conversion raise many unrelated types
-        raise error(f"Converting '{model.name}' ({recipe}) to .tflite with {converter} failed: "
-                    f"{exc}".splitlines()[0],
-                    "Check the model exports with torch.export, or use the onnxruntime backend."
-                    ) from exc
+    quiet_lowering(("torch.export", "litert_torch", "torchao", "absl"),
+                   f"Converting '{model.name}' ({recipe}) to .tflite with {converter}", error,
+                   lambda: _convert(make(), example(model), path))
     return {"exporter": converter, "recipe": recipe, "static_batch": model.inputs[0].shape[0]}
 
 
-def tflite_key(model: LoadedModel, *parts: Any) -> str:
-    """Return the cache key of a .tflite built from `model` with the settings in `parts`."""
-    specs = [(s.name, list(s.shape), s.dtype) for s in model.inputs]  # static: batch included
-    return content_hash("tflite-export/1", model.name, model.weights_sha256, specs,
-                        library_versions(), *parts)
-
-
-def tflite_artifact(cached: Any, model: LoadedModel, precision: str,
-                    meta: dict[str, Any] | None = None) -> Artifact:
-    """Return the Artifact for a cached .tflite file."""
-    return Artifact(format="tflite", precision=precision, inputs=model.inputs, path=cached.path,
-                    sha256=cached.sha256, size_bytes=cached.size_bytes, cache_hit=cached.hit,
-                    meta=dict(cached.meta) if meta is None else meta)
+#: The converted .tflite file: artifact format and cache kind "tflite", key "tflite-export/1".
+TFLITE = StaticFile("tflite", "tflite-export/1", library_versions, build_tflite)
 
 
 def user_file_artifact(model: LoadedModel) -> Artifact:
@@ -114,6 +86,4 @@ def export_tflite(model: LoadedModel, cfg: ModelConfig, cache: ArtifactCache) ->
     if model.module is None:
         raise UnsupportedError(f"'{model.name}' has no torch module to convert to .tflite.",
                                "Bring a .tflite file with model.source=tflite_file.")
-    cached = cache.get_or_build("tflite", tflite_key(model, "fp32"), "model.tflite", lambda p:
-                                build_tflite(model, "fp32", lambda: (model.module, None), p))
-    return tflite_artifact(cached, model, "fp32")
+    return TFLITE.cached(model, cache, "fp32", lambda: (model.module, None), ("fp32",))

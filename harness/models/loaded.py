@@ -31,6 +31,20 @@ def torch_reference(module: torch.nn.Module, specs: tuple[TensorSpec, ...]) -> R
     return run
 
 
+def lazy_reference(open_runtime: Callable[[], Any],
+                   run: Callable[[Any, dict[str, np.ndarray]], list[np.ndarray]]) -> Reference:
+    """Return a function running one feed with `run(runtime, feed)`; the runtime is opened by
+    `open_runtime()` on first use and kept (a model that is never judged opens nothing)."""
+    opened: list[Any] = []
+
+    def reference(feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+        if not opened:
+            opened.append(open_runtime())
+        return run(opened[0], feed)
+
+    return reference
+
+
 @dataclass(frozen=True)
 class LoadedModel:
     """A model ready to export and judge: module (None for ONNX files), inputs, task, data.

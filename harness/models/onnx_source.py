@@ -14,7 +14,7 @@ from harness.core.errors import ModelError
 from harness.core.onnx_utils import default_opset
 from harness.models.config import ModelConfig
 from harness.models.datasets import load_dataset
-from harness.models.loaded import LoadedModel, Reference
+from harness.models.loaded import LoadedModel, Reference, lazy_reference
 from harness.models.resolve import DeclaredInput, dynamic_batch, resolve_inputs
 from harness.models.safety import check_onnx, model_file
 
@@ -60,18 +60,16 @@ def declared_inputs(model: onnx.ModelProto) -> list[DeclaredInput]:
     return found
 
 
+def _ort_cpu_session(path: Path) -> Any:
+    import onnxruntime as ort
+
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+
 def ort_reference(path: Path) -> Reference:
     """Return a function running the original file on onnxruntime's CPU EP (opened on first use)."""
-    sessions: list[Any] = []
-
-    def run(feed: dict[str, np.ndarray]) -> list[np.ndarray]:
-        if not sessions:
-            import onnxruntime as ort
-
-            sessions.append(ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]))
-        return [np.asarray(o) for o in sessions[0].run(None, feed)]
-
-    return run
+    return lazy_reference(lambda: _ort_cpu_session(path),
+                          lambda session, feed: [np.asarray(o) for o in session.run(None, feed)])
 
 
 def load_onnx_file(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:

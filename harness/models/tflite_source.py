@@ -13,7 +13,7 @@ from harness.core.cache import content_hash, file_sha256
 from harness.core.errors import ModelError
 from harness.models.config import ModelConfig
 from harness.models.datasets import load_dataset
-from harness.models.loaded import LoadedModel, Reference
+from harness.models.loaded import LoadedModel, Reference, lazy_reference
 from harness.models.resolve import DeclaredInput, dynamic_batch, resolve_inputs
 from harness.models.safety import model_file
 
@@ -88,19 +88,15 @@ def declared_inputs(found: Any) -> list[DeclaredInput]:
     return out
 
 
+def _run_reference(found: Any, feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+    from harness.models.tflite_io import run_interpreter
+
+    return run_interpreter(found, [feed[d["name"]] for d in found.get_input_details()])
+
+
 def litert_reference(path: Path) -> Reference:
     """Return a function running the original file on LiteRT's reference kernels (opened once)."""
-    sessions: list[Any] = []
-
-    def run(feed: dict[str, np.ndarray]) -> list[np.ndarray]:
-        from harness.models.tflite_io import run_interpreter
-
-        if not sessions:
-            sessions.append(interpreter(path))
-        return run_interpreter(sessions[0], [feed[d["name"]] for d in
-                                             sessions[0].get_input_details()])
-
-    return run
+    return lazy_reference(lambda: interpreter(path), _run_reference)
 
 
 def load_tflite_file(cfg: ModelConfig, cache_dir: Path) -> LoadedModel:

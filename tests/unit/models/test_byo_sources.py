@@ -18,6 +18,7 @@ from harness.core.errors import ConfigError, ModelError
 from harness.export.formats import format_mismatch, fp32_artifact
 from harness.models.config import InputSpec, ModelConfig, ModelSource
 from harness.models.inputs import batched_samples, calibration_set
+from harness.models.loaded import lazy_reference
 from harness.models.source import load_model
 from harness.quantise.apply import quantise
 from harness.quantise.config import QuantConfig, Recipe
@@ -52,6 +53,20 @@ def test_multi_input_onnx_runs_int8_static_against_the_original_file(
     assert len(result["fidelity_outputs"]) == 2 and result["fidelity"]["cosine"] > 0.95
     assert format_mismatch(model, "torch", ("torch",)) == (
         "backend torch needs a torch model; this model is an ONNX file")
+
+
+def test_a_file_reference_opens_its_runtime_on_first_use_and_keeps_it() -> None:
+    opened: list[int] = []
+
+    def open_runtime() -> float:
+        opened.append(len(opened))
+        return 3.0
+
+    reference = lazy_reference(open_runtime, lambda scale, feed: [feed["x"] * scale])
+    assert opened == []  # a model never judged opens no runtime
+    for _ in range(2):
+        assert reference({"x": np.ones(2, np.float32)})[0].tolist() == [3.0, 3.0]
+    assert opened == [0]
 
 
 def test_unsized_dynamic_dimensions_are_named(tmp_path: Path) -> None:
