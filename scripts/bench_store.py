@@ -340,16 +340,11 @@ def _history(args: Sequence[str]) -> tuple[float, str]:
 def _points(args: Sequence[str]) -> tuple[float, int]:
     """Time the query alone (history's points, no table printed); return seconds and points."""
     from harness.cli import parser
-    from harness.report.history import parse_where, points_from_runs, points_from_store
-    from harness.report.load import load_runs
+    from harness.report.history_cli import history_points
 
     ns = parser(load=["history"]).parse_args(["history", *args])
     start = time.perf_counter()
-    where = parse_where(ns.where)
-    if ns.json:
-        points = points_from_runs(load_runs(ns.folders), ns.metric, where)
-    else:
-        points = points_from_store(ns.folders, ns.metric, where)
+    points = history_points(ns)
     return time.perf_counter() - start, len(points)
 
 

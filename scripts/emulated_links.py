@@ -162,17 +162,25 @@ def table(out: Path) -> str:
     return "\n".join(rows)
 
 
-def main() -> int:
-    """Parse the command line and run or tabulate."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(description: str, profiles: list[str]
+                 ) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """Return the parser of `run OUT [--models ...] [--profiles ...]` and `table OUT`, with
+    `profiles` as --profiles' default, and its `run` sub-parser (for a script's own options)."""
+    parser = argparse.ArgumentParser(description=description)
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run")
     r.add_argument("out", type=Path)
     r.add_argument("--models", nargs="+", default=["resnet8", "vww"])
-    r.add_argument("--profiles", nargs="+",
-                   default=["loopback", "eu_cloud_region", "transatlantic"])
+    r.add_argument("--profiles", nargs="+", default=profiles)
     t = sub.add_parser("table")
     t.add_argument("out", type=Path)
+    return parser, r
+
+
+def main() -> int:
+    """Parse the command line and run or tabulate."""
+    parser, _ = command_line(__doc__.splitlines()[0],
+                             ["loopback", "eu_cloud_region", "transatlantic"])
     args = parser.parse_args()
     if args.command == "run":
         run(args.out, args.models, args.profiles)

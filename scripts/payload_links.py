@@ -16,7 +16,6 @@ an emulated link), and stops the server.
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from emulated_links import serve, stop  # noqa: E402  (the same server start and stop)
+from emulated_links import command_line, serve, stop  # noqa: E402  (shared with it)
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = [sys.executable, "-c", "from harness.run.hydra_app import bench; bench()"]
@@ -118,16 +117,9 @@ def table(out: Path) -> str:
 
 def main() -> int:
     """Parse the command line and run."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("run")
-    r.add_argument("out", type=Path)
-    r.add_argument("--models", nargs="+", default=["resnet8", "vww"])
-    r.add_argument("--profiles", nargs="+", default=["loopback", "eu_metro_edge"])
+    parser, r = command_line(__doc__.splitlines()[0], ["loopback", "eu_metro_edge"])
     r.add_argument("--no-inproc", action="store_true", help="skip the in-process runs "
                    "(already measured in OUT/inproc)")
-    t = sub.add_parser("table")
-    t.add_argument("out", type=Path)
     args = parser.parse_args()
     if args.command == "run":
         run(args.out, args.models, args.profiles, not args.no_inproc)

@@ -12,7 +12,6 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,13 @@ import numpy as np
 from harness.core.errors import BackendUnavailable, ConfigError, MeasurementError
 from harness.core.probe import Probe
 from harness.generative.config import GenModelConfig
-from harness.generative.engine import GenerativeEngine, GenerativeSession, OnToken
+from harness.generative.engine import GenerativeEngine, OnToken
+from harness.generative.inprocess import (
+    LoadedModelSession,
+    module_version,
+    probe_modules,
+    weights_label,
+)
 from harness.generative.model_folder import model_folder
 from harness.generative.ortgenai_build import (
     WEIGHT_FORMATS,
@@ -54,7 +59,7 @@ class OrtGenaiOptions:
                               f"Use one of {', '.join(WEIGHT_FORMATS)}, or leave it unset.")
 
 
-class OrtGenaiSession(GenerativeSession):
+class OrtGenaiSession(LoadedModelSession):
     """An og.Model shared by per-request og.Generators (independent, so threads may overlap)."""
 
     def __init__(self, og: Any, built: BuiltModel, folder: Path, cfg: GenModelConfig,
@@ -156,12 +161,7 @@ class OrtGenaiSession(GenerativeSession):
                 "model_file_bytes": sum(p.stat().st_size for p in files),
                 "parameter_count": parameter_count(self.folder),
                 "source_folder": str(self.folder),
-                "weights": "local folder" if self.cfg.path else "random (seeded)"}
-
-    def close(self) -> None:
-        """Drop the model."""
-        with self._lock:
-            self.model = None
+                "weights": weights_label(self.cfg)}
 
 
 class OrtGenaiEngine(GenerativeEngine):
@@ -174,21 +174,14 @@ class OrtGenaiEngine(GenerativeEngine):
 
     def probe(self) -> Probe:
         """Return available when onnxruntime_genai imports and the builder's transformers is."""
-        if find_spec("onnxruntime_genai") is None:
-            return Probe(False, "onnxruntime-genai is not installed")
-        try:
-            import onnxruntime_genai  # noqa: F401
-        except Exception as exc:  # a wheel built for another onnxruntime raises here
-            return Probe(False, f"onnxruntime_genai does not import ({exc})")
-        if find_spec("transformers") is None:
-            return Probe(False, "transformers (its model builder's reader) is not installed")
-        return Probe(True, "onnxruntime-genai and its model builder")
+        return probe_modules([("onnxruntime_genai", "onnxruntime-genai"),
+                              ("transformers", "transformers (its model builder's reader)")],
+                             "onnxruntime-genai and its model builder",
+                             imported={"onnxruntime_genai"})
 
     def version(self) -> str:
         """Return the onnxruntime-genai version."""
-        import onnxruntime_genai
-
-        return onnxruntime_genai.__version__
+        return module_version("onnxruntime_genai")
 
     def load(self, model: GenModelConfig, device: str = "cpu") -> OrtGenaiSession:
         """Return a session: the folder built (or taken from the cache) and loaded."""

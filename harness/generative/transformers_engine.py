@@ -10,14 +10,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.util import find_spec
 from typing import Any
 
 from harness.core.errors import MeasurementError
 from harness.core.probe import Probe
 from harness.generative.config import GenModelConfig
-from harness.generative.engine import GenerativeEngine, GenerativeSession, OnToken
+from harness.generative.engine import GenerativeEngine, OnToken
 from harness.generative.hf_model import build_model, load_tokenizer
+from harness.generative.inprocess import (
+    LoadedModelSession,
+    module_version,
+    probe_modules,
+    weights_label,
+)
 
 
 @dataclass
@@ -45,7 +50,7 @@ class _Streamer:
         return None
 
 
-class TransformersSession(GenerativeSession):
+class TransformersSession(LoadedModelSession):
     """A causal LM in eval mode; generate() is greedy, exactly max_new_tokens long."""
 
     def __init__(self, model: Any, tokenizer: Any, cfg: GenModelConfig, device: str,
@@ -103,12 +108,7 @@ class TransformersSession(GenerativeSession):
                 "dtype": self.cfg.dtype, "compiled": self.options.compile,
                 "threads": self.torch.get_num_threads(),
                 "parameter_count": sum(p.numel() for p in self.model.parameters()),
-                "weights": "local folder" if self.cfg.path else "random (seeded)"}
-
-    def close(self) -> None:
-        """Drop the model."""
-        with self._lock:
-            self.model = None
+                "weights": weights_label(self.cfg)}
 
 
 class TransformersEngine(GenerativeEngine):
@@ -121,15 +121,11 @@ class TransformersEngine(GenerativeEngine):
 
     def probe(self) -> Probe:
         """Return available when transformers imports."""
-        if find_spec("transformers") is None:
-            return Probe(False, "transformers is not installed")
-        return Probe(True, "transformers and torch")
+        return probe_modules([("transformers", "transformers")], "transformers and torch")
 
     def version(self) -> str:
         """Return the transformers version."""
-        import transformers
-
-        return transformers.__version__
+        return module_version("transformers")
 
     def load(self, model: GenModelConfig, device: str = "cpu") -> TransformersSession:
         """Return a session: random weights from model.config, or the folder at model.path."""

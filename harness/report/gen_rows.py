@@ -13,13 +13,8 @@ from typing import Any
 
 from harness.records.schema import RunRecord, Status
 from harness.report.gen_intervals import ci_text, energy_label, headline
-from harness.report.gen_record import (
-    engine_name,
-    is_generative,
-    scenario_name,
-    token_lengths,
-    weight_format,
-)
+from harness.report.gen_record import is_generative, token_lengths
+from harness.report.select import GEN_LOOKUPS
 
 GEN_HEADERS = {"engine": "engine", "in_out": "in/out", "ttft_p50": "TTFT p50 ms [CI]",
                "tpot_p50": "TPOT p50 ms [CI]", "tokens_per_s": "tok/s",
@@ -28,6 +23,8 @@ GEN_LEGEND = (" Generative runs: quant = weight format; in/out = tokens per requ
               "output, output enforced); TTFT = request sent to first token, TPOT = mean time "
               "per output token after the first, p50 with its 95% CI; tok/s = output tokens/s of "
               "the system; J/tok = joules per output token.")
+#: the identity columns a generative row fills as --where/--group-by read them (select.py)
+IDENTITY = ("engine", "quant", "scenario")
 TENSOR_ONLY = ("p50_ms", "p90_ms", "p90_ci_ms", "p99_ms", "samples", "throughput_sps",
                "energy_mj_per_inf")
 
@@ -35,8 +32,7 @@ TENSOR_ONLY = ("p50_ms", "p90_ms", "p90_ci_ms", "p99_ms", "samples", "throughput
 def gen_cells(record: RunRecord) -> dict[str, Any]:
     """Return the generative columns of one generative record (display strings)."""
     cells: dict[str, Any] = {**dict.fromkeys(GEN_HEADERS), **dict.fromkeys(TENSOR_ONLY),
-                             "engine": engine_name(record), "quant": weight_format(record),
-                             "scenario": scenario_name(record)}
+                             **{key: GEN_LOOKUPS[key](record) for key in IDENTITY}}
     tokens_in, tokens_out = token_lengths(record)
     cells["in_out"] = f"{tokens_in}/{tokens_out}" if tokens_in is not None else ""
     if record.status is not Status.ok:

@@ -26,6 +26,7 @@ from harness.report.history import (
     KEYS,
     METRICS,
     SERIES,
+    Point,
     parse_where,
     points_from_runs,
     points_from_store,
@@ -53,14 +54,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-series", type=int, default=50, help="series printed")
 
 
+def history_points(args: argparse.Namespace) -> list[Point]:
+    """Return the points of parsed `harness history` arguments: from the results stores, or
+    from the JSON records with --json."""
+    where = parse_where(args.where)
+    if args.json:
+        return points_from_runs(load_runs(args.folders), args.metric, where)
+    return points_from_store(args.folders, args.metric, where)
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the history tables; return 0."""
     start = time.perf_counter()
-    where = parse_where(args.where)
-    if args.json:
-        points = points_from_runs(load_runs(args.folders), args.metric, where)
-    else:
-        points = points_from_store(args.folders, args.metric, where)
+    points = history_points(args)
     console, shown = wide_console(), 0
     for series, members in groupby(points, key=lambda p: p.series):
         shown += 1

@@ -58,19 +58,25 @@ def record_paths(folder: Path) -> Iterator[Path]:
         yield path
 
 
+def record_texts(folder: Path) -> Iterator[tuple[Path, str]]:
+    """Yield (path, JSON text) of every run record under `folder` in path order, passing over
+    other JSON files (a report export); ResultsError for a file that cannot be read."""
+    for path in record_paths(folder):
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise ResultsError(f"Cannot read {path}: {exc.strerror}.",
+                               "Check the file's permissions.") from exc
+        if '"run_id"' in text[:200]:
+            yield path, text
+
+
 def load_runs(folders: Iterable[Path]) -> list[Run]:
     """Return every run record under the folders (recursively), latencies left out."""
     runs: list[Run] = []
     for folder in folders:
-        for path in record_paths(folder):
-            try:
-                text = path.read_text()
-            except OSError as exc:
-                raise ResultsError(f"Cannot read {path}: {exc.strerror}.",
-                                   "Check the file's permissions.") from exc
-            if '"run_id"' not in text[:200]:
-                continue  # some other JSON file (a report export), not a run record
-            runs.append(Run(parse_record(text, path), path, Path(folder)))
+        runs += [Run(parse_record(text, path), path, Path(folder))
+                 for path, text in record_texts(folder)]
     return runs
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from harness.core.errors import HarnessError, ResultsError
 from harness.records import store
 from harness.records.store_rows import record_row
-from harness.report.load import Run, parse_record, record_paths
+from harness.report.load import Run, parse_record, record_texts
 
 
 def load_store_runs(folders: Sequence[Path]) -> list[Run]:
@@ -37,14 +37,8 @@ def load_store_runs(folders: Sequence[Path]) -> list[Run]:
 
 def _rows(folders: Sequence[Path]) -> Iterator[tuple]:
     for folder in folders:
-        for path in record_paths(folder):
-            try:
-                text = path.read_text()
-            except OSError as exc:
-                raise ResultsError(f"Cannot read {path}: {exc.strerror}.",
-                                   "Check the file's permissions.") from exc
-            if '"run_id"' in text[:200]:
-                yield record_row(parse_record(text, path), path, Path(folder), text)
+        for path, text in record_texts(folder):
+            yield record_row(parse_record(text, path), path, Path(folder), text)
 
 
 def rebuild(folders: Sequence[Path], target: Path) -> tuple[int, float]:
