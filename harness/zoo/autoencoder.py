@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
 from torch import nn
 
-from harness.zoo.entry import UNTRAINED, ZooEntry
-from harness.zoo.layers import seeded
+from harness.zoo.seeded_model import SeededModel
 
 INPUT_SHAPE = (640,)
-SEED = 640
 _WIDTHS = (128, 128, 128, 128, 8, 128, 128, 128, 128)
 
 
@@ -42,15 +38,8 @@ class Autoencoder(nn.Module):
         return self.layers(x)
 
 
-def build(cache_dir: Path) -> nn.Module:
-    """Return the autoencoder in eval mode with seeded random weights."""
-    del cache_dir
-    return seeded(Autoencoder, SEED, INPUT_SHAPE)
-
-
-def entry() -> ZooEntry:
-    """Return this model's zoo entry (registered in the harness.zoo entry-point group)."""
-    return ZooEntry(name="autoencoder",
-                    description="MLPerf Tiny anomaly detection FC autoencoder, 640 in" + UNTRAINED,
-                    input_name="input", input_shape=INPUT_SHAPE, num_classes=None,
-                    task="reconstruction", published_params=265_900, builder=build)
+MODEL = SeededModel("autoencoder", "MLPerf Tiny anomaly detection FC autoencoder, 640 in",
+                    Autoencoder, seed=640, input_shape=INPUT_SHAPE, num_classes=None,
+                    published_params=265_900, task="reconstruction")
+#: The harness.zoo entry point.
+entry = MODEL.entry

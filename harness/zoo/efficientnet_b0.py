@@ -7,38 +7,23 @@ arithmetic, so exporters write a GlobalAveragePool every runtime knows."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from torch import nn
 
-from harness.zoo.entry import ZooEntry, edge_entry
-from harness.zoo.hf import OutputField, transformers_module
-from harness.zoo.layers import seeded
-
-INPUT_SHAPE = (3, 224, 224)
-NUM_CLASSES = 1000
-SEED = 8224
-#: torchvision efficientnet_b0 reports 5,288,548 parameters (Tan & Le 2019: 5.3M).
-PUBLISHED_PARAMS = 5_288_548
+from harness.zoo.hf import image_classifier
+from harness.zoo.seeded_model import IMAGENET_CLASSES, imagenet_classifier
 
 
 def efficientnet_b0() -> nn.Module:
     """Return EfficientNet-B0 (random init) returning logits (N, 1000)."""
-    tf = transformers_module("efficientnet_b0")
-    config = tf.EfficientNetConfig(width_coefficient=1.0, depth_coefficient=1.0, image_size=224,
-                                   hidden_dim=1280, dropout_rate=0.2, num_labels=NUM_CLASSES)
-    model = tf.EfficientNetForImageClassification(config)
-    model.efficientnet.pooler = nn.AdaptiveAvgPool2d(1)
-    return OutputField(model, "logits")
+    classifier = image_classifier("efficientnet_b0", "EfficientNet", IMAGENET_CLASSES,
+                                  width_coefficient=1.0, depth_coefficient=1.0, image_size=224,
+                                  hidden_dim=1280, dropout_rate=0.2)
+    classifier.model.efficientnet.pooler = nn.AdaptiveAvgPool2d(1)
+    return classifier
 
 
-def build(cache_dir: Path) -> nn.Module:
-    """Return EfficientNet-B0 in eval mode with seeded random weights (BN stats from noise)."""
-    del cache_dir
-    return seeded(efficientnet_b0, SEED, INPUT_SHAPE, batch_size=4)
-
-
-def entry() -> ZooEntry:
-    """Return this model's zoo entry (registered in the harness.zoo entry-point group)."""
-    return edge_entry("efficientnet_b0", "EfficientNet-B0, 224×224", INPUT_SHAPE,
-                      "classification", NUM_CLASSES, PUBLISHED_PARAMS, build)
+#: published_params: torchvision efficientnet_b0 reports 5,288,548 (Tan & Le 2019: 5.3M).
+MODEL = imagenet_classifier("efficientnet_b0", "EfficientNet-B0, 224×224", efficientnet_b0,
+                            seed=8224, published_params=5_288_548)
+#: The harness.zoo entry point.
+entry = MODEL.entry

@@ -88,23 +88,3 @@ RANDOM_WEIGHTS_NOTE = ("seeded random weights, not trained: latency, throughput,
                        "are representative of the architecture; task accuracy is meaningless and "
                        "not reported (fidelity vs the model's own FP32 outputs still is)")
 
-
-def mlperf_tiny_entry(name: str, description: str, input_shape: tuple[int, ...],
-                      num_classes: int, published: int,
-                      builder: Callable[[Path], torch.nn.Module]) -> ZooEntry:
-    """Return the entry of an MLPerf Tiny classifier with seeded random weights."""
-    return ZooEntry(name=name, description=description + UNTRAINED, input_name="input",
-                    input_shape=input_shape, num_classes=num_classes, task="classification",
-                    published_params=published, builder=builder)
-
-
-def edge_entry(name: str, description: str, input_shape: tuple[int, ...], task: str,
-               num_classes: int | None, published: int,
-               builder: Callable[[Path], torch.nn.Module]) -> ZooEntry:
-    """Return the entry of an MLPerf edge-class architecture with seeded random weights.
-
-    `published` is the architecture's full parameter count as its reference implementation
-    reports it (BatchNorm included), so the entry does not fold BatchNorm when counting."""
-    return ZooEntry(name=name, description=description + UNTRAINED, input_name="input",
-                    input_shape=input_shape, num_classes=num_classes, task=task,
-                    published_params=published, builder=builder, params_folded=False)

@@ -39,3 +39,13 @@ class OutputField(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return `model(x).<field>` (e.g. logits, last_hidden_state)."""
         return getattr(self.model(x), self.field)
+
+
+def image_classifier(model: str, family: str, num_classes: int, **settings: object) -> OutputField:
+    """Return transformers' `<family>ForImageClassification` (random init) returning logits.
+
+    Its config is `<family>Config(num_labels=num_classes, **settings)`, built in code; `model`
+    is the zoo name the error names when transformers is missing."""
+    tf = transformers_module(model)
+    config = getattr(tf, f"{family}Config")(num_labels=num_classes, **settings)
+    return OutputField(getattr(tf, f"{family}ForImageClassification")(config), "logits")

@@ -65,3 +65,17 @@ def depthwise_separable(in_ch: int, out_ch: int, stride: int = 1) -> nn.Sequenti
         conv_bn_relu(in_ch, in_ch, 3, stride, 1, groups=in_ch),
         conv_bn_relu(in_ch, out_ch, 1),
     )
+
+
+class PooledClassifier(nn.Module):
+    """`features`, then global average pooling and one dense layer: the head of the tiny CNNs."""
+
+    def __init__(self, features: nn.Module, channels: int, num_classes: int) -> None:
+        super().__init__()
+        self.features = features
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(channels, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return logits (N, num_classes) for input (N, C, H, W)."""
+        return self.classifier(torch.flatten(self.pool(self.features(x)), 1))

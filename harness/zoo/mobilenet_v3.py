@@ -7,17 +7,13 @@ layer choices torchvision makes (BatchNorm eps 0.001, squeeze-excite width expan
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 from typing import NamedTuple
 
 import torch
 from torch import nn
 
-from harness.zoo.entry import ZooEntry, edge_entry
-from harness.zoo.layers import seeded
+from harness.zoo.seeded_model import IMAGENET_CLASSES, IMAGENET_SHAPE, imagenet_classifier
 
-INPUT_SHAPE = (3, 224, 224)
-NUM_CLASSES = 1000
 SEED = 3224
 #: torchvision mobilenet_v3_large / _small report these counts (paper: 5.4M and 2.5M).
 PUBLISHED_PARAMS = {"large": 5_483_032, "small": 2_542_856}
@@ -112,10 +108,10 @@ class InvertedResidual(nn.Module):
 class MobileNetV3(nn.Module):
     """MobileNetV3: 3×3/2 Hardswish stem of 16, the table's blocks, 1×1 to 6× width, pool, MLP."""
 
-    def __init__(self, variant: str = "large", num_classes: int = NUM_CLASSES) -> None:
+    def __init__(self, variant: str = "large", num_classes: int = IMAGENET_CLASSES) -> None:
         super().__init__()
         blocks, hidden = _VARIANTS[variant]
-        layers: list[nn.Module] = [conv_bn(INPUT_SHAPE[0], 16, 3, 2, act=nn.Hardswish)]
+        layers: list[nn.Module] = [conv_bn(IMAGENET_SHAPE[0], 16, 3, 2, act=nn.Hardswish)]
         channels = 16
         for block in blocks:
             layers.append(InvertedResidual(channels, block))
@@ -131,20 +127,10 @@ class MobileNetV3(nn.Module):
         return self.classifier(torch.flatten(self.pool(self.features(x)), 1))
 
 
-def build(cache_dir: Path, variant: str = "large") -> nn.Module:
-    """Return MobileNetV3 `variant` in eval mode with seeded random weights (BN from noise)."""
-    del cache_dir
-    return seeded(partial(MobileNetV3, variant), SEED, INPUT_SHAPE, batch_size=4)
-
-
-def entry_large() -> ZooEntry:
-    """Return MobileNetV3-Large's zoo entry (registered in the harness.zoo entry-point group)."""
-    return edge_entry("mobilenet_v3_large", "MobileNetV3-Large 1.0, 224×224", INPUT_SHAPE,
-                      "classification", NUM_CLASSES, PUBLISHED_PARAMS["large"], build)
-
-
-def entry_small() -> ZooEntry:
-    """Return MobileNetV3-Small's zoo entry (registered in the harness.zoo entry-point group)."""
-    return edge_entry("mobilenet_v3_small", "MobileNetV3-Small 1.0, 224×224", INPUT_SHAPE,
-                      "classification", NUM_CLASSES, PUBLISHED_PARAMS["small"],
-                      partial(build, variant="small"))
+LARGE = imagenet_classifier("mobilenet_v3_large", "MobileNetV3-Large 1.0, 224×224",
+                            partial(MobileNetV3, "large"), SEED, PUBLISHED_PARAMS["large"])
+SMALL = imagenet_classifier("mobilenet_v3_small", "MobileNetV3-Small 1.0, 224×224",
+                            partial(MobileNetV3, "small"), SEED, PUBLISHED_PARAMS["small"])
+#: The harness.zoo entry points.
+entry_large = LARGE.entry
+entry_small = SMALL.entry

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
 from torch import nn
 
-from harness.zoo.entry import ZooEntry, mlperf_tiny_entry
-from harness.zoo.layers import conv_bn_relu, seeded
+from harness.zoo.layers import conv_bn_relu
+from harness.zoo.seeded_model import SeededModel
 
 INPUT_SHAPE = (3, 32, 32)
 NUM_CLASSES = 10
-SEED = 3232
 
 
 class ResidualStack(nn.Module):
@@ -49,13 +46,7 @@ class ResNet8(nn.Module):
         return self.classifier(torch.flatten(self.pool(self.stacks(self.stem(x))), 1))
 
 
-def build(cache_dir: Path) -> nn.Module:
-    """Return ResNet-8 in eval mode with seeded random weights."""
-    del cache_dir
-    return seeded(ResNet8, SEED, INPUT_SHAPE)
-
-
-def entry() -> ZooEntry:
-    """Return this model's zoo entry (registered in the harness.zoo entry-point group)."""
-    return mlperf_tiny_entry("resnet8", "MLPerf Tiny image classification ResNet-8",
-                             INPUT_SHAPE, NUM_CLASSES, 77_700, build)
+MODEL = SeededModel("resnet8", "MLPerf Tiny image classification ResNet-8", ResNet8, seed=3232,
+                    input_shape=INPUT_SHAPE, num_classes=NUM_CLASSES, published_params=77_700)
+#: The harness.zoo entry point.
+entry = MODEL.entry

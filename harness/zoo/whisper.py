@@ -7,16 +7,12 @@ vit.py, keeps the exported graph free of the SDPA NaN guard."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from torch import nn
 
-from harness.zoo.entry import ZooEntry, edge_entry
 from harness.zoo.hf import OutputField, transformers_module
-from harness.zoo.layers import seeded
+from harness.zoo.seeded_model import SeededModel
 
 INPUT_SHAPE = (80, 3000)
-SEED = 3000
 #: No reference publishes the encoder alone; this is the count of the published architecture:
 #: conv1 92,544 + conv2 442,752 + 1500×384 positions 576,000 + 4 layers × 1,774,080 (attention
 #: 590,976, MLP 1,181,568, two LayerNorms 1,536) + final LayerNorm 768.
@@ -35,13 +31,10 @@ def whisper_tiny_encoder() -> nn.Module:
     return OutputField(WhisperEncoder(config), "last_hidden_state")
 
 
-def build(cache_dir: Path) -> nn.Module:
-    """Return the Whisper-tiny encoder in eval mode with seeded random weights."""
-    del cache_dir
-    return seeded(whisper_tiny_encoder, SEED)
-
-
-def entry() -> ZooEntry:
-    """Return this model's zoo entry (registered in the harness.zoo entry-point group)."""
-    return edge_entry("whisper_tiny_encoder", "Whisper-tiny encoder on 80×3000 log-mel",
-                      INPUT_SHAPE, "speech_encoding", None, PUBLISHED_PARAMS, build)
+#: No BatchNorm to calibrate; the published count is the whole encoder's.
+MODEL = SeededModel("whisper_tiny_encoder", "Whisper-tiny encoder on 80×3000 log-mel",
+                    whisper_tiny_encoder, seed=3000, input_shape=INPUT_SHAPE, num_classes=None,
+                    published_params=PUBLISHED_PARAMS, task="speech_encoding",
+                    calibration_batch=None, params_folded=False)
+#: The harness.zoo entry point.
+entry = MODEL.entry

@@ -9,13 +9,10 @@ import beside this torch, so it is not used."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
 from torch import nn
 
-from harness.zoo.entry import ZooEntry, edge_entry
-from harness.zoo.layers import seeded
+from harness.zoo.seeded_model import SeededModel
 
 INPUT_SHAPE = (3, 640, 640)
 NUM_CLASSES = 80
@@ -168,13 +165,9 @@ class YOLOv8(nn.Module):
         return self.detect([n3, o4, o5])
 
 
-def build(cache_dir: Path) -> nn.Module:
-    """Return YOLOv8n in eval mode with seeded random weights (BN stats from noise)."""
-    del cache_dir
-    return seeded(YOLOv8, SEED, INPUT_SHAPE, batch_size=2)
-
-
-def entry() -> ZooEntry:
-    """Return this model's zoo entry (registered in the harness.zoo entry-point group)."""
-    return edge_entry("yolov8n", "YOLOv8n detector (Ultralytics nano), 640×640, 80 classes",
-                      INPUT_SHAPE, "detection", None, PUBLISHED_PARAMS, build)
+MODEL = SeededModel("yolov8n", "YOLOv8n detector (Ultralytics nano), 640×640, 80 classes", YOLOv8,
+                    seed=SEED, input_shape=INPUT_SHAPE, num_classes=None,
+                    published_params=PUBLISHED_PARAMS, task="detection", calibration_batch=2,
+                    params_folded=False)
+#: The harness.zoo entry point.
+entry = MODEL.entry
