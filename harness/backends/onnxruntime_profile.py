@@ -11,7 +11,7 @@ import onnxruntime as ort
 from harness.backends import onnxruntime_placement as placement
 from harness.backends.base import ProfiledSession
 from harness.backends.onnxruntime_session import OnnxRuntimeSession
-from harness.backends.profile import NodeTime, OperatorProfile, median_ns, precision_of
+from harness.backends.profile import NodeTime, OperatorProfile, precision_of
 
 PROFILER = "onnxruntime profiling (SessionOptions.enable_profiling)"
 TRACE_FILE = "onnxruntime_profile.json"
@@ -47,9 +47,8 @@ def node_times(events: list[dict], skip_runs: int) -> list[NodeTime]:
         args = event.get("args", {})
         entry = totals.setdefault(node, [args.get("op_name", "?"), [], _element_types(args)])
         entry[1].append(int(event.get("dur", 0)) * 1000)
-    return [NodeTime(name=node, op_type=op, time_ns=sum(durations),
-                     precision=precision_of(op, types), provider=providers.get(node, "?"),
-                     calls=len(durations), median_ns=median_ns(durations))
+    return [NodeTime.of_calls(node, op, durations, precision_of(op, types),
+                              providers.get(node, "?"))
             for node, (op, durations, types) in totals.items()]
 
 
