@@ -42,11 +42,26 @@ def rich_table(rows: Sequence[dict[str, Any]], title: str,
         table.add_column(header, overflow="fold")
     for row in rows:
         if row["status"] != "ok":
-            cells = [cell(row[k]) for k in ("model", "quant", "target", "scenario", "status")]
-            table.add_row(*cells, f"[dim]{row['reason'][:160]}[/]")
+            lead = _identity_keys(headers)
+            table.add_row(*[cell(row.get(k)) for k in lead],
+                          f"[dim]{str(row.get('reason') or '')[:160]}[/]")
             continue
         table.add_row(*[cell(row[k]) for k in headers])
     return table
+
+
+def _identity_keys(headers: dict[str, str]) -> list[str]:
+    """Return the header keys a failed or skipped row fills before its reason: every column up
+    to and including status (whichever of them the table kept), else the leading names."""
+    keys = list(headers)
+    if "status" in keys:
+        return keys[: keys.index("status") + 1]
+    lead = []
+    for key in keys:
+        if key not in ("model", "quant", "target", "scenario", "host"):
+            break
+        lead.append(key)
+    return lead
 
 
 def md_cell(value: Any) -> str:

@@ -36,6 +36,24 @@ def test_sweep_table_fits_120_columns(tmp_path: Path) -> None:
     assert all(h in full for h in HEADERS.values())
 
 
+def test_a_skipped_row_keeps_its_status_under_status_when_columns_are_dropped(
+        tmp_path: Path) -> None:
+    records = [make_record("kws", "fp32", t, seed=i, energy_j=123.456, provenance="estimated")
+               for i, t in enumerate(TARGETS)]
+    skipped = make_record("kws", "int8_static", "torch_cpu", status=Status.skipped)
+    records.append(type(skipped)(**{**vars(skipped), "reason": "torch_cpu: needs a torch model"}))
+    folder = write_records(tmp_path, records)
+    out = io.StringIO()
+    write_summary(folder, Console(file=out, width=200))
+    text = out.getvalue()
+    assert "Not shown here" in text and "scenario" in text.split("Not shown here")[1]
+    header = next(line for line in text.splitlines() if "status" in line and "model" in line)
+    row = next(line for line in text.splitlines() if "int8_static" in line)
+    status_at = header.index("status")
+    assert row[status_at:status_at + 7] == "skipped", (header, row)
+    assert "single_stream" not in row
+
+
 def test_progress_is_one_line_per_run_in_a_log(capsys: pytest.CaptureFixture[str]) -> None:
     progress.start_sweep(2)
     progress.report_run(make_record())
